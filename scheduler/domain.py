@@ -1,0 +1,188 @@
+"""Domain types of a conference: facts (rooms, people, time) kept apart from the decision (a timetable).
+
+All datetimes are timezone-aware, in the conference's IANA zone. Durations carry their unit in the name.
+The types are frozen: the solver, the checker, the importers and the web view share them read-only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class Window:
+    """A half-open stretch of time [start, end)."""
+
+    start: datetime
+    end: datetime
+
+    def contains(self, start: datetime, end: datetime) -> bool:
+        return self.start <= start and end <= self.end
+
+    @property
+    def duration_min(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
+
+
+@dataclass(frozen=True)
+class Day:
+    """A conference day and its open periods: the windows sessions may occupy (a session never spans a break)."""
+
+    date: date
+    periods: tuple[Window, ...]
+
+
+@dataclass(frozen=True)
+class Room:
+    room_id: str
+    name: str
+    capacity: int
+    booths: int = 0  # interpretation channels the room can carry at once
+    features: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Speaker:
+    speaker_id: str
+    name: str
+    languages: frozenset[str] = frozenset()
+    country: str = ""
+    bio: str = ""
+    # Empty means available throughout the conference.
+    availability: tuple[Window, ...] = ()
+    # Windows the speaker would rather present in (a soft wish, within availability); empty means no wish.
+    preferred: tuple[Window, ...] = ()
+
+
+@dataclass(frozen=True)
+class Session:
+    session_id: str
+    title: str
+    duration_min: int
+    speakers: tuple[str, ...] = ()
+    language: str = ""
+    interpretation: frozenset[str] = frozenset()  # target languages of simultaneous interpretation
+    track: str = ""
+    kind: str = ""
+    expected_audience: int = 0
+    needs: frozenset[str] = frozenset()  # room features required
+    fixed_start: datetime | None = None
+    fixed_room: str | None = None
+    plenary: bool = False  # nothing else runs at the same time
+    after: tuple[str, ...] = ()  # sessions that must end before this one starts
+    overflow_rooms: tuple[str, ...] = ()  # rooms relaying this session live, busy meanwhile
+    priority: int = 0  # with --allow-unplaced, lower priority is left out first
+    abstract: str = ""
+
+    def followable_in(self, languages: frozenset[str] | set[str]) -> bool:
+        """Whether someone who understands `languages` can follow it, natively or through interpretation."""
+        return self.language in languages or bool(self.interpretation & set(languages))
+
+    @property
+    def audible_languages(self) -> frozenset[str]:
+        return frozenset({self.language} | self.interpretation) - {""}
+
+
+@dataclass(frozen=True)
+class Attendee:
+    attendee_id: str
+    languages: frozenset[str] = frozenset()
+    interests: tuple[str, ...] = ()  # session ids they want to attend
+
+
+@dataclass(frozen=True)
+class InterpreterTeam:
+    """A booth team that interprets between two languages (both directions)."""
+
+    team_id: str
+    languages: tuple[str, str]  # sorted pair, e.g. ("it", "ru")
+    windows: tuple[Window, ...] = ()  # empty means available throughout
+
+
+def language_pair(a: str, b: str) -> tuple[str, str]:
+    """The canonical (sorted) form of an interpretation pair."""
+    return (a, b) if a <= b else (b, a)
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Weights of the soft goals; every unit of a term costs its weight in the objective."""
+
+    attendee_conflict: int = 10  # per attendee per pair of wanted sessions running at the same time
+    track_parallel: int = 30  # per pair of same-track sessions running at the same time
+    language_coverage: int = 5  # per language group and grid step with sessions running but none it can follow
+    speaker_preference: int = 20  # per session held outside its speakers' preferred windows
+    track_room_stability: int = 15  # per extra room a track is spread over
+    moved: int = 200  # per session moved from the reference timetable (minimal-change re-solve)
+    unplaced: int = 100_000  # per session left out (times 1 + priority) with --allow-unplaced
+
+
+@dataclass(frozen=True)
+class Conference:
+    name: str
+    timezone: str
+    granularity_min: int
+    days: tuple[Day, ...]
+    rooms: tuple[Room, ...]
+    speakers: tuple[Speaker, ...]
+    sessions: tuple[Session, ...]
+    languages: tuple[str, ...] = ()
+    attendees: tuple[Attendee, ...] = ()
+    interpreters: tuple[InterpreterTeam, ...] = ()
+    changeover_min: int = 0  # minimum gap between two sessions in the same room
+    weights: Weights = field(default_factory=Weights)
+    # True when interpreters.csv was given: then teams are a limited resource; otherwise only booths count.
+    interpreters_limited: bool = False
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @cached_property
+    def room_by_id(self) -> dict[str, Room]:
+        return {r.room_id: r for r in self.rooms}
+
+    @cached_property
+    def speaker_by_id(self) -> dict[str, Speaker]:
+        return {s.speaker_id: s for s in self.speakers}
+
+    @cached_property
+    def session_by_id(self) -> dict[str, Session]:
+        return {s.session_id: s for s in self.sessions}
+
+    @property
+    def periods(self) -> tuple[Window, ...]:
+        return tuple(p for d in self.days for p in d.periods)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    session_id: str
+    room_id: str
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class Timetable:
+    """The decision: where and when each placed session runs; `unplaced` lists sessions left out."""
+
+    assignments: tuple[Assignment, ...]
+    unplaced: tuple[str, ...] = ()
+
+    @cached_property
+    def by_session(self) -> dict[str, Assignment]:
+        return {a.session_id: a for a in self.assignments}
+
+    def sorted(self) -> Timetable:
+        return Timetable(
+            tuple(sorted(self.assignments, key=lambda a: (a.start, a.room_id, a.session_id))),
+            tuple(sorted(self.unplaced)),
+        )
+
+
+def minutes(delta: timedelta) -> int:
+    return int(delta.total_seconds() // 60)

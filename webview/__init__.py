@@ -1,0 +1,1 @@
+"""Flask web view of a conference timetable."""
