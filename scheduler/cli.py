@@ -19,6 +19,10 @@ EXIT_INFEASIBLE = 3
 # Each module defines `add_parser(subparsers)` that registers its subcommand(s) with `func=handler(args) -> int`.
 COMMAND_MODULES = [
     "scheduler.commands",
+    "scheduler.exchange_cli",
+    "scheduler.plots_cli",
+    "scheduler.generate_cli",
+    "webview.cli",
 ]
 
 

@@ -1,0 +1,150 @@
+"""`agenda solve` and `agenda check`: the committee's main jobs on a conference folder or workbook."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from dataclasses import asdict
+from pathlib import Path
+
+from scheduler.checker import check, format_report
+from scheduler.domain import Conference, Timetable
+from scheduler.loader import load_conference
+from scheduler.solve import Progress, SolveResult, SolveSettings, solve
+from scheduler.timetable_io import read_timetable, write_timetable
+
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("solve", help="solve a conference and write timetable.csv and report.json")
+    p.add_argument("conference", help="conference folder or .xlsx workbook")
+    p.add_argument("--out", default="out", help="output folder (default: out)")
+    p.add_argument("--time-limit", type=float, default=60.0, help="seconds of search (default 60)")
+    p.add_argument("--workers", type=int, default=2, help="solver threads (default 2)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--allow-unplaced", action="store_true", help="leave out sessions that cannot fit, with reasons")
+    p.add_argument("--reference", help="timetable.csv to stay close to (minimal-change re-solve)")
+    p.add_argument("--quiet", action="store_true", help="no progress line")
+    p.set_defaults(func=run_solve)
+
+    c = subparsers.add_parser("check", help="check a timetable against a conference with the independent checker")
+    c.add_argument("conference", help="conference folder or .xlsx workbook")
+    c.add_argument("timetable", help="timetable.csv")
+    c.add_argument("--allow-unplaced", action="store_true", help="sessions missing from the timetable are left out")
+    c.add_argument("--reference", help="timetable.csv to count moves against")
+    c.set_defaults(func=run_check)
+
+
+def _progress_printer(stream):
+    def show(p: Progress) -> None:
+        stream.write(
+            f"\r  solution {p.solutions:3d}  objective {p.objective:10.0f}  bound {p.bound:10.0f}  "
+            f"gap {100 * p.gap:6.2f}%  {p.elapsed_s:6.1f}s"
+        )
+        stream.flush()
+
+    return show
+
+
+def run_solve(args: argparse.Namespace) -> int:
+    conference = load_conference(args.conference)
+    reference = read_timetable(args.reference, conference) if args.reference else None
+    settings = SolveSettings(
+        time_limit_s=args.time_limit,
+        workers=args.workers,
+        seed=args.seed,
+        allow_unplaced=args.allow_unplaced,
+        reference=reference,
+    )
+    live = not args.quiet and sys.stderr.isatty()
+    result = solve(conference, settings, on_progress=_progress_printer(sys.stderr) if live else None)
+    if live:
+        sys.stderr.write("\n")
+    if result.status == "INFEASIBLE":
+        print(f"No timetable exists for {conference.name}. These requirements cannot all hold together:")
+        for line in result.explanation[:-1]:
+            print(f"  - {line}")
+        if result.explanation:
+            print(result.explanation[-1])
+        return EXIT_INFEASIBLE
+    if not result.solved:
+        print(
+            f"No timetable found within {args.time_limit:g} s (status {result.status}); try a longer --time-limit.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    write_timetable(result.timetable, out / "timetable.csv")
+    report = solve_report(conference, result, settings)
+    (out / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(summary(conference, result, out))
+    return EXIT_OK
+
+
+def solve_report(conference: Conference, result: SolveResult, settings: SolveSettings) -> dict:
+    """What report.json holds: the status, every soft term raw and weighted, bound, gap, time, room use."""
+    weights = asdict(conference.weights)
+    per_room_day: dict[str, dict[str, int]] = {}
+    for a in result.timetable.assignments:
+        day = per_room_day.setdefault(a.room_id, {})
+        day[a.start.date().isoformat()] = day.get(a.start.date().isoformat(), 0) + 1
+    return {
+        "conference": conference.name,
+        "status": result.status,
+        "objective": result.objective,
+        "best_bound": result.best_bound,
+        "gap": result.gap,
+        "wall_time_s": round(result.wall_time_s, 3),
+        "soft_terms": {
+            n: {"count": c, "weight": weights[n], "cost": c * weights[n]} for n, c in result.soft_terms.items()
+        },
+        "sessions_per_room_and_day": per_room_day,
+        "placed": len(result.timetable.assignments),
+        "unplaced": [
+            {"session_id": sid, "reason": result.unplaced_reasons.get(sid, "")} for sid in result.timetable.unplaced
+        ],
+        "moved": list(result.moved),
+        "settings": {
+            "time_limit_s": settings.time_limit_s,
+            "workers": settings.workers,
+            "seed": settings.seed,
+            "allow_unplaced": settings.allow_unplaced,
+            "reference": settings.reference is not None,
+        },
+    }
+
+
+def summary(conference: Conference, result: SolveResult, out: Path) -> str:
+    t: Timetable = result.timetable
+    lines = [
+        f"{conference.name}: {result.status}, {len(t.assignments)} sessions placed"
+        + (f", {len(t.unplaced)} left out" if t.unplaced else ""),
+        f"objective {result.objective}  best bound {result.best_bound:.0f}  gap {100 * result.gap:.2f}%  "
+        f"wall time {result.wall_time_s:.1f} s",
+        "soft terms (count x weight): "
+        + ", ".join(f"{n} {c}x{getattr(conference.weights, n)}" for n, c in result.soft_terms.items()),
+    ]
+    days = Counter(a.start.date() for a in t.assignments)
+    lines.append("sessions per day: " + ", ".join(f"{d:%a %d %b} {n}" for d, n in sorted(days.items())))
+    for sid in t.unplaced:
+        lines.append(f"left out {sid}: {result.unplaced_reasons.get(sid, '')}")
+    if result.moved:
+        lines.append(f"moved from the reference: {len(result.moved)} ({', '.join(result.moved)})")
+    lines.append(f"wrote {out / 'timetable.csv'} and {out / 'report.json'}")
+    return "\n".join(lines)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    conference = load_conference(args.conference)
+    timetable = read_timetable(args.timetable, conference)
+    if args.allow_unplaced:
+        missing = tuple(s.session_id for s in conference.sessions if s.session_id not in timetable.by_session)
+        timetable = Timetable(timetable.assignments, missing)
+    reference = read_timetable(args.reference, conference) if args.reference else None
+    report = check(conference, timetable, reference=reference, allow_unplaced=args.allow_unplaced)
+    print(format_report(report, conference))
+    return EXIT_OK if report.ok else EXIT_FAILURE

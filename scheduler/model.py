@@ -1,0 +1,497 @@
+"""The CP-SAT model: one `add_<rule>` function per hard family, one `<goal>_penalty` function per soft goal.
+
+Decision variables (the primer's rooms example, time-indexed):
+- `x[s][t]`: session s starts at grid minute t (exactly one per placed session),
+- `y[s][r]`: session s is held in room r (exactly one per placed session),
+- an interval per session, and an optional interval per (session, room) inside that room's `add_no_overlap`.
+
+Every hard family asks `ctx.guard(key, text)` for its enforcement literals. In a normal solve the guard is empty
+and the constraint is unconditional; when explaining infeasibility each guard is an assumption literal named
+after its rule and subject, so a minimised core reads as a list of requirements in plain words.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from ortools.sat.python import cp_model
+
+from scheduler.domain import Conference, Session, Timetable, language_pair
+from scheduler.timegrid import Grid
+from scheduler.wording import describe_windows, hhmm, session_label
+
+
+@dataclass(frozen=True)
+class ModelOptions:
+    allow_unplaced: bool = False
+    explain: bool = False  # guard every relaxable requirement with an assumption literal
+    reference: Timetable | None = None  # minimal-change re-solve
+
+
+@dataclass
+class Guards:
+    """Assumption literals, one per relaxable requirement, with the requirement in words."""
+
+    model: cp_model.CpModel
+    enabled: bool
+    literals: dict[str, cp_model.IntVar] = field(default_factory=dict)
+    texts: dict[int, str] = field(default_factory=dict)  # literal index -> words
+
+    def __call__(self, key: str, text: str) -> list[cp_model.IntVar]:
+        if not self.enabled:
+            return []
+        if key not in self.literals:
+            lit = self.model.new_bool_var(key)
+            self.literals[key] = lit
+            self.texts[lit.index] = text
+        return [self.literals[key]]
+
+
+@dataclass
+class Built:
+    """The model with its variables, so the solver can read a timetable back and explain failures."""
+
+    conference: Conference
+    grid: Grid
+    model: cp_model.CpModel
+    guards: Guards
+    options: ModelOptions
+    x: dict[str, dict[int, cp_model.IntVar]] = field(default_factory=dict)
+    y: dict[str, dict[str, cp_model.IntVar]] = field(default_factory=dict)
+    start: dict[str, cp_model.IntVar] = field(default_factory=dict)
+    placed: dict[str, cp_model.IntVar | int] = field(default_factory=dict)  # 1 when placing is compulsory
+    interval: dict[str, cp_model.IntervalVar] = field(default_factory=dict)
+    terms: dict[str, cp_model.LinearExprT] = field(default_factory=dict)  # soft goal -> raw count expression
+
+    def when_placed(self, *sids: str) -> list[cp_model.IntVar]:
+        """Enforcement literals for "these sessions are placed" (none when placing is compulsory)."""
+        return [self.placed[sid] for sid in sids if not isinstance(self.placed[sid], int)]
+
+    def active(self, s: str, u: int) -> cp_model.LinearExprT:
+        """1 when session s is running at minute u, as a linear expression of its start literals."""
+        d = self.conference.session_by_id[s].duration_min
+        return sum(lit for t, lit in self.x[s].items() if t <= u < t + d)
+
+    def can_run_at(self, s: str, u: int) -> bool:
+        d = self.conference.session_by_id[s].duration_min
+        return any(t <= u < t + d for t in self.x[s])
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Variables and the placement rule
+
+
+def add_placed_once(b: Built) -> None:
+    """Every session is placed exactly once: one start on the grid inside an open period, one room."""
+    for s in b.conference.sessions:
+        sid = s.session_id
+        starts = b.grid.starts(s)
+        b.x[sid] = {t: b.model.new_bool_var(f"x[{sid},{t}]") for t in starts}
+        b.y[sid] = {r.room_id: b.model.new_bool_var(f"y[{sid},{r.room_id}]") for r in b.conference.rooms}
+        placed: cp_model.IntVar | int = 1
+        if b.options.allow_unplaced or b.options.explain:
+            placed = b.model.new_bool_var(f"placed[{sid}]")
+            for must in b.guards(f"placed:{sid}", f"{session_label(s)} must be in the programme"):
+                b.model.add_implication(must, placed)
+        b.placed[sid] = placed
+        b.model.add(sum(b.x[sid].values()) == placed)
+        b.model.add(sum(b.y[sid].values()) == placed)
+        lo, hi = (min(starts), max(starts)) if starts else (0, 0)
+        start = b.model.new_int_var(lo, hi, f"start[{sid}]")
+        b.model.add(start == sum(t * lit for t, lit in b.x[sid].items())).only_enforce_if(b.when_placed(sid))
+        b.start[sid] = start
+        b.interval[sid] = (
+            b.model.new_fixed_size_interval_var(start, s.duration_min, f"iv[{sid}]")
+            if isinstance(placed, int)
+            else b.model.new_optional_fixed_size_interval_var(start, s.duration_min, placed, f"iv[{sid}]")
+        )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Hard families
+
+
+def add_room_suits_session(b: Built) -> None:
+    """A session is held only in a room with enough seats, the features it needs and a booth per interpretation."""
+    for s in b.conference.sessions:
+        unsuitable = [
+            r
+            for r in b.conference.rooms
+            if r.capacity < s.expected_audience or not s.needs <= r.features or r.booths < len(s.interpretation)
+        ]
+        if not unsuitable:
+            continue
+        wants = [f"{s.expected_audience} seats"] if s.expected_audience else []
+        wants += [f"feature '{f}'" for f in sorted(s.needs)]
+        if s.interpretation:
+            wants.append(f"{len(s.interpretation)} interpretation booth(s)")
+        text = f"{session_label(s)} needs a room with {', '.join(wants)}"
+        enforce = b.guards(f"room_suits:{s.session_id}", text)
+        for r in unsuitable:
+            b.model.add(b.y[s.session_id][r.room_id] == 0).only_enforce_if(enforce)
+
+
+def add_no_room_overlap(b: Built) -> None:
+    """No room holds two sessions at once, its overflow sessions included, with a changeover gap between them."""
+    gap = b.conference.changeover_min
+    per_room: dict[str, list[cp_model.IntervalVar]] = defaultdict(list)
+    for s in b.conference.sessions:
+        sid = s.session_id
+        for rid, lit in b.y[sid].items():
+            per_room[rid].append(
+                b.model.new_optional_fixed_size_interval_var(
+                    b.start[sid], s.duration_min + gap, lit, f"ir[{sid},{rid}]"
+                )
+            )
+        for rid in s.overflow_rooms:
+            b.model.add(b.y[sid][rid] == 0)
+            conditions = b.when_placed(sid) + _relay_guard(b, s)
+            size = s.duration_min + gap
+            if not conditions:
+                per_room[rid].append(b.model.new_fixed_size_interval_var(b.start[sid], size, f"io[{sid},{rid}]"))
+                continue
+            present = b.model.new_bool_var(f"overflow[{sid},{rid}]")
+            b.model.add_bool_and(conditions).only_enforce_if(present)
+            b.model.add_bool_or([~c for c in conditions] + [present])
+            per_room[rid].append(
+                b.model.new_optional_fixed_size_interval_var(b.start[sid], size, present, f"io[{sid},{rid}]")
+            )
+    for intervals in per_room.values():
+        b.model.add_no_overlap(intervals)
+
+
+def _relay_guard(b: Built, s: Session) -> list[cp_model.IntVar]:
+    return b.guards(
+        f"overflow:{s.session_id}", f"{session_label(s)} is relayed live into {', '.join(s.overflow_rooms)}"
+    )
+
+
+def add_speaker_one_place(b: Built) -> None:
+    """A speaker is in one place at a time."""
+    by_speaker: dict[str, list[str]] = defaultdict(list)
+    for s in b.conference.sessions:
+        for sp in s.speakers:
+            by_speaker[sp].append(s.session_id)
+    for sessions in by_speaker.values():
+        if len(sessions) > 1:
+            b.model.add_no_overlap([b.interval[sid] for sid in sessions])
+
+
+def add_speaker_availability(b: Built) -> None:
+    """A session runs only while every one of its speakers is available, inside one of their windows."""
+    for sp in b.conference.speakers:
+        if not sp.availability:
+            continue
+        sessions = [s for s in b.conference.sessions if sp.speaker_id in s.speakers]
+        if not sessions:
+            continue
+        talks = " and ".join(f"{session_label(s)} ({s.duration_min} min)" for s in sessions)
+        windows = describe_windows(sp.availability)
+        text = f"speaker {sp.name} ({sp.speaker_id}) is available only {windows}, and presents {talks}"
+        enforce = b.guards(f"availability:{sp.speaker_id}", text)
+        for s in sessions:
+            for t, lit in b.x[s.session_id].items():
+                if not b.grid.inside_any(t, t + s.duration_min, sp.availability):
+                    b.model.add(lit == 0).only_enforce_if(enforce)
+
+
+def add_pinned(b: Built) -> None:
+    """A pinned session starts at its pinned time and is held in its pinned room."""
+    for s in b.conference.sessions:
+        sid = s.session_id
+        if s.fixed_start is not None:
+            t = b.grid.minute(s.fixed_start)
+            enforce = b.guards(f"pin_start:{sid}", f"{session_label(s)} is pinned to start {hhmm(s.fixed_start)}")
+            if t in b.x[sid]:
+                b.model.add(b.x[sid][t] == 1).only_enforce_if(enforce)
+            else:  # the loader reports such pins; here it only makes the model honest
+                b.model.add_bool_or([]).only_enforce_if(enforce)
+        if s.fixed_room is not None:
+            enforce = b.guards(f"pin_room:{sid}", f"{session_label(s)} is pinned to room {s.fixed_room}")
+            b.model.add(b.y[sid][s.fixed_room] == 1).only_enforce_if(enforce)
+
+
+def add_plenary_alone(b: Built) -> None:
+    """Nothing else runs while a plenary runs: a plenary takes every room's share of the conference at once.
+
+    The same cumulative also states that no more sessions run at once than there are rooms (overflow relays
+    count as rooms), which helps the solver prune even without plenaries.
+    """
+    n_rooms = len(b.conference.rooms)
+    intervals, demands = [], []
+    for s in b.conference.sessions:
+        intervals.append(b.interval[s.session_id])
+        relays = len(s.overflow_rooms)
+        if relays:  # same key as in add_no_room_overlap, so one assumption relaxes both
+            guard = b.guards(
+                f"overflow:{s.session_id}", f"{session_label(s)} is relayed live into {', '.join(s.overflow_rooms)}"
+            )
+            base = 1 + relays * guard[0] if guard else 1 + relays
+        else:
+            base = 1
+        if s.plenary:
+            enforce = b.guards(
+                f"plenary:{s.session_id}", f"{session_label(s)} is a plenary: nothing else runs meanwhile"
+            )
+            demands.append(n_rooms if not enforce else base + (n_rooms - base) * enforce[0])
+        else:
+            demands.append(base)
+    b.model.add_cumulative(intervals, demands, n_rooms)
+
+
+def add_after_order(b: Built) -> None:
+    """A session starts only after every session it is listed `after` has ended."""
+    for s in b.conference.sessions:
+        for before_id in s.after:
+            before = b.conference.session_by_id[before_id]
+            text = f"{session_label(before)} must end before {session_label(s)} starts"
+            enforce = b.guards(f"after:{before_id}->{s.session_id}", text)
+            b.model.add(b.start[before_id] + before.duration_min <= b.start[s.session_id]).only_enforce_if(
+                enforce + b.when_placed(s.session_id, before_id)
+            )
+
+
+def add_interpreter_teams(b: Built) -> None:
+    """Never more sessions interpreted between two languages at once than teams for that pair are available."""
+    if not b.conference.interpreters_limited:
+        return
+    teams_by_pair = defaultdict(list)
+    for team in b.conference.interpreters:
+        teams_by_pair[team.languages].append(team)
+    sessions_by_pair = defaultdict(list)
+    for s in b.conference.sessions:
+        for target in s.interpretation:
+            sessions_by_pair[language_pair(s.language, target)].append(s.session_id)
+    for pair, sids in sorted(sessions_by_pair.items()):
+        teams = teams_by_pair.get(pair, [])
+        intervals = [b.interval[sid] for sid in sids]
+        demands = [1] * len(sids)
+        for team in teams:
+            for lo, hi in _gaps(b, team.windows):
+                intervals.append(b.model.new_fixed_size_interval_var(lo, hi - lo, f"off[{team.team_id},{lo}]"))
+                demands.append(1)
+        when = "; ".join(f"{t.team_id}: {describe_windows(t.windows) or 'throughout'}" for t in teams)
+        text = f"only {len(teams)} interpreter team(s) for {pair[0]}-{pair[1]}" + (f" ({when})" if teams else "")
+        enforce = b.guards(f"interpreters:{pair[0]}-{pair[1]}", text)
+        if enforce:
+            capacity = b.model.new_int_var(len(teams), len(teams) + len(sids), f"teams[{pair}]")
+            b.model.add(capacity == len(teams)).only_enforce_if(enforce)
+        else:
+            capacity = len(teams)
+        b.model.add_cumulative(intervals, demands, capacity)
+
+
+def _gaps(b: Built, windows) -> list[tuple[int, int]]:
+    """The stretches of the conference horizon outside the given windows (empty when there are no windows)."""
+    if not windows:
+        return []
+    spans = sorted((max(0, b.grid.minute(w.start)), min(b.grid.horizon, b.grid.minute(w.end))) for w in windows)
+    gaps, cursor = [], 0
+    for lo, hi in spans:
+        if lo > cursor:
+            gaps.append((cursor, lo))
+        cursor = max(cursor, hi)
+    if cursor < b.grid.horizon:
+        gaps.append((cursor, b.grid.horizon))
+    return gaps
+
+
+HARD_FAMILIES: list[Callable[[Built], None]] = [
+    add_room_suits_session,
+    add_no_room_overlap,
+    add_speaker_one_place,
+    add_speaker_availability,
+    add_pinned,
+    add_plenary_alone,
+    add_after_order,
+    add_interpreter_teams,
+]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Soft goals: each returns its raw count as a linear expression
+
+
+def _overlap_literals(b: Built) -> dict[tuple[str, str], cp_model.IntVar]:
+    """One literal per pair of sessions that some goal cares about; true whenever the two overlap."""
+    if "_overlap" in b.__dict__:
+        return b.__dict__["_overlap"]
+    wanted = _co_interest(b.conference)
+    tracks = defaultdict(list)
+    for s in b.conference.sessions:
+        if s.track:
+            tracks[s.track].append(s.session_id)
+    pairs = set(wanted)
+    for sids in tracks.values():
+        pairs.update(tuple(sorted(p)) for p in combinations(sids, 2))
+    literals = {}
+    for i, j in sorted(pairs):
+        if not _may_overlap(b, i, j):
+            continue
+        o = b.model.new_bool_var(f"o[{i},{j}]")
+        first = b.model.new_bool_var(f"first[{i},{j}]")
+        di = b.conference.session_by_id[i].duration_min
+        dj = b.conference.session_by_id[j].duration_min
+        placed = b.when_placed(i, j)
+        b.model.add(b.start[i] + di <= b.start[j]).only_enforce_if([~o, first, *placed])
+        b.model.add(b.start[j] + dj <= b.start[i]).only_enforce_if([~o, ~first, *placed])
+        literals[(i, j)] = o
+    b.__dict__["_overlap"] = literals
+    return literals
+
+
+def _may_overlap(b: Built, i: str, j: str) -> bool:
+    si, sj = b.x[i], b.x[j]
+    if not si or not sj:
+        return False
+    di = b.conference.session_by_id[i].duration_min
+    dj = b.conference.session_by_id[j].duration_min
+    return min(si) < max(sj) + dj and min(sj) < max(si) + di
+
+
+def _co_interest(conference: Conference) -> dict[tuple[str, str], int]:
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for a in conference.attendees:
+        for i, j in combinations(sorted(set(a.interests)), 2):
+            counts[(i, j)] += 1
+    return counts
+
+
+def attendee_conflict_penalty(b: Built) -> cp_model.LinearExprT:
+    """Attendees lose nothing to clashes: two sessions one attendee wants should not run at the same time."""
+    overlap = _overlap_literals(b)
+    return sum(n * overlap[p] for p, n in _co_interest(b.conference).items() if p in overlap)
+
+
+def track_parallel_penalty(b: Built) -> cp_model.LinearExprT:
+    """Sessions of the same track should not run in parallel."""
+    overlap = _overlap_literals(b)
+    by_id = b.conference.session_by_id
+    return sum(o for (i, j), o in overlap.items() if by_id[i].track and by_id[i].track == by_id[j].track)
+
+
+def language_coverage_penalty(b: Built) -> cp_model.LinearExprT:
+    """Whenever sessions run, every language group of attendees has one it can follow, natively or interpreted."""
+    groups = sorted({a.languages for a in b.conference.attendees if a.languages}, key=sorted)
+    if not groups:
+        return 0
+    penalty = []
+    for u in b.grid.instants:
+        running = [sid for sid in b.x if b.can_run_at(sid, u)]
+        if not running:
+            continue
+        active = {sid: b.active(sid, u) for sid in running}
+        busy = b.model.new_bool_var(f"busy[{u}]")
+        for expr in active.values():
+            b.model.add(busy >= expr)
+        for g, group in enumerate(groups):
+            followable = [sid for sid in running if b.conference.session_by_id[sid].followable_in(group)]
+            if len(followable) == len(running):
+                continue  # whatever runs, this group can follow it
+            covered = b.model.new_bool_var(f"covered[{g},{u}]")
+            b.model.add(covered <= sum(active[sid] for sid in followable))
+            gap = b.model.new_bool_var(f"gap[{g},{u}]")
+            b.model.add(gap >= busy - covered)
+            penalty.append(gap)
+    return sum(penalty)
+
+
+def speaker_preference_penalty(b: Built) -> cp_model.LinearExprT:
+    """A session runs inside the preferred windows of each of its speakers who has some."""
+    terms = []
+    for s in b.conference.sessions:
+        for sp_id in s.speakers:
+            sp = b.conference.speaker_by_id[sp_id]
+            if not sp.preferred:
+                continue
+            terms += [
+                lit
+                for t, lit in b.x[s.session_id].items()
+                if not b.grid.inside_any(t, t + s.duration_min, sp.preferred)
+            ]
+    return sum(terms)
+
+
+def track_room_stability_penalty(b: Built) -> cp_model.LinearExprT:
+    """A track stays in one room: every further room a track's sessions use costs."""
+    tracks = defaultdict(list)
+    for s in b.conference.sessions:
+        if s.track:
+            tracks[s.track].append(s.session_id)
+    terms = []
+    for track, sids in sorted(tracks.items()):
+        used = []
+        for room in b.conference.rooms:
+            lits = [b.y[sid][room.room_id] for sid in sids]
+            u = b.model.new_bool_var(f"track_room[{track},{room.room_id}]")
+            b.model.add_max_equality(u, lits)
+            used.append(u)
+        has = b.model.new_bool_var(f"track_has[{track}]")
+        b.model.add(has <= sum(used))
+        terms.append(sum(used) - has)
+    return sum(terms)
+
+
+def moved_penalty(b: Built) -> cp_model.LinearExprT:
+    """After a change, sessions stay where the reference timetable had them (and the solver is hinted so)."""
+    ref = b.options.reference
+    if ref is None:
+        return 0
+    terms = []
+    for a in ref.assignments:
+        if a.session_id not in b.x:
+            continue
+        sid = a.session_id
+        t = b.grid.minute(a.start)
+        moved = b.model.new_bool_var(f"moved[{sid}]")
+        stay_time = b.x[sid].get(t)
+        stay_room = b.y[sid].get(a.room_id)
+        when = b.when_placed(sid)
+        if stay_time is None or stay_room is None:
+            b.model.add(moved == 1).only_enforce_if(when)
+        else:
+            b.model.add_bool_or([moved, stay_time]).only_enforce_if(when)
+            b.model.add_bool_or([moved, stay_room]).only_enforce_if(when)
+            for tt, lit in b.x[sid].items():
+                b.model.add_hint(lit, tt == t)
+            for rid, lit in b.y[sid].items():
+                b.model.add_hint(lit, rid == a.room_id)
+        if when:  # a session left out is counted by `unplaced`, not as moved
+            b.model.add(moved == 0).only_enforce_if(~when[0])
+        terms.append(moved)
+    return sum(terms)
+
+
+def unplaced_penalty(b: Built) -> cp_model.LinearExprT:
+    """As few sessions as possible are left out, lowest priority first."""
+    if not b.options.allow_unplaced:
+        return 0
+    return sum((1 + s.priority) * (1 - b.placed[s.session_id]) for s in b.conference.sessions)
+
+
+SOFT_GOALS: dict[str, Callable[[Built], cp_model.LinearExprT]] = {
+    "attendee_conflict": attendee_conflict_penalty,
+    "track_parallel": track_parallel_penalty,
+    "language_coverage": language_coverage_penalty,
+    "speaker_preference": speaker_preference_penalty,
+    "track_room_stability": track_room_stability_penalty,
+    "moved": moved_penalty,
+    "unplaced": unplaced_penalty,
+}
+
+
+def build_model(conference: Conference, options: ModelOptions = ModelOptions()) -> Built:
+    """The whole model: variables, every hard family, and (unless explaining) the weighted soft goals."""
+    model = cp_model.CpModel()
+    b = Built(conference, Grid(conference), model, Guards(model, options.explain), options)
+    add_placed_once(b)
+    for family in HARD_FAMILIES:
+        family(b)
+    if not options.explain:
+        for name, goal in SOFT_GOALS.items():
+            b.terms[name] = goal(b)
+        model.minimize(sum(getattr(conference.weights, name) * expr for name, expr in b.terms.items()))
+    return b

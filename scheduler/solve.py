@@ -1,0 +1,171 @@
+"""Solving: settings, a progress callback, reading the timetable back, and verification by the checker.
+
+No result leaves this module unverified: the independent checker must find no hard violation and the same
+objective as CP-SAT, otherwise `SolverDisagreement` is raised (a bug, never shown to users as a timetable).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from scheduler.checker import check
+from scheduler.domain import Assignment, Conference, Timetable
+from scheduler.model import Built, ModelOptions, build_model
+
+
+@dataclass(frozen=True)
+class SolveSettings:
+    time_limit_s: float = 30.0
+    workers: int = 2
+    seed: int = 0
+    allow_unplaced: bool = False
+    reference: Timetable | None = None  # minimal-change re-solve: penalise moves from it, hint it
+    log_search: bool = False
+
+
+@dataclass(frozen=True)
+class Progress:
+    objective: float
+    bound: float
+    gap: float
+    elapsed_s: float
+    solutions: int
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    status: str  # "OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN"
+    timetable: Timetable | None
+    objective: int | None
+    best_bound: float | None
+    gap: float | None
+    wall_time_s: float
+    soft_terms: dict[str, int] = field(default_factory=dict)
+    explanation: tuple[str, ...] = ()
+    unplaced_reasons: dict[str, str] = field(default_factory=dict)
+    moved: tuple[str, ...] = ()
+
+    @property
+    def solved(self) -> bool:
+        return self.timetable is not None
+
+
+class SolverDisagreement(RuntimeError):
+    """The checker rejected what the model produced: a bug in one of them."""
+
+
+def relative_gap(objective: float, bound: float) -> float:
+    if objective == bound:
+        return 0.0
+    return abs(objective - bound) / max(abs(objective), 1e-9)
+
+
+class _ProgressCallback(cp_model.CpSolverSolutionCallback):
+    def __init__(self, on_progress: Callable[[Progress], None]):
+        super().__init__()
+        self._on_progress = on_progress
+        self._count = 0
+        self._t0 = time.perf_counter()
+
+    def on_solution_callback(self) -> None:
+        self._count += 1
+        obj, bound = self.objective_value, self.best_objective_bound
+        self._on_progress(Progress(obj, bound, relative_gap(obj, bound), time.perf_counter() - self._t0, self._count))
+
+
+def solver_parameters(solver: cp_model.CpSolver, settings: SolveSettings) -> None:
+    """Seed and worker count fix the search; interleaved search makes several workers deterministic too."""
+    p = solver.parameters
+    p.max_time_in_seconds = settings.time_limit_s
+    p.num_workers = max(1, settings.workers)
+    p.random_seed = settings.seed
+    p.log_search_progress = settings.log_search
+    if settings.workers > 1:
+        p.interleave_search = True
+
+
+def extract_timetable(b: Built, solver: cp_model.CpSolver) -> Timetable:
+    assignments, unplaced = [], []
+    for s in b.conference.sessions:
+        sid = s.session_id
+        if not solver.boolean_value(b.placed[sid]) if not isinstance(b.placed[sid], int) else False:
+            unplaced.append(sid)
+            continue
+        t = next(t for t, lit in b.x[sid].items() if solver.boolean_value(lit))
+        room = next(r for r, lit in b.y[sid].items() if solver.boolean_value(lit))
+        assignments.append(Assignment(sid, room, b.grid.to_datetime(t), b.grid.to_datetime(t + s.duration_min)))
+    return Timetable(tuple(assignments), tuple(unplaced)).sorted()
+
+
+def solve(
+    conference: Conference,
+    settings: SolveSettings = SolveSettings(),
+    on_progress: Callable[[Progress], None] | None = None,
+) -> SolveResult:
+    """Build the model, solve it, verify the answer with the checker; explain when no timetable exists."""
+    t0 = time.perf_counter()
+    built = build_model(conference, ModelOptions(allow_unplaced=settings.allow_unplaced, reference=settings.reference))
+    solver = cp_model.CpSolver()
+    solver_parameters(solver, settings)
+    callback = _ProgressCallback(on_progress) if on_progress else None
+    status = solver.solve(built.model, callback)
+    name = solver.status_name(status)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        explanation: tuple[str, ...] = ()
+        if status == cp_model.INFEASIBLE:
+            from scheduler.explain import explain  # only needed on failure
+
+            explanation = tuple(explain(conference, time_limit_s=max(5.0, settings.time_limit_s / 2)))
+        return SolveResult(name, None, None, None, None, time.perf_counter() - t0, explanation=explanation)
+
+    timetable = extract_timetable(built, solver)
+    objective = round(solver.objective_value)
+    terms = {n: round(solver.value(e)) if not isinstance(e, int) else e for n, e in built.terms.items()}
+    verify(conference, timetable, settings, objective, terms)
+    bound = solver.best_objective_bound
+    moved = ()
+    if settings.reference is not None:
+        from scheduler.diff import diff_timetables
+
+        moved = tuple(
+            sorted(
+                {c.session_id for c in diff_timetables(settings.reference, timetable) if c.kind in ("moved", "room")}
+            )
+        )
+    reasons = {}
+    if timetable.unplaced:
+        from scheduler.explain import unplaced_reasons
+
+        reasons = unplaced_reasons(conference, timetable)
+    return SolveResult(
+        status=name,
+        timetable=timetable,
+        objective=objective,
+        best_bound=bound,
+        gap=relative_gap(objective, bound),
+        wall_time_s=time.perf_counter() - t0,
+        soft_terms=terms,
+        unplaced_reasons=reasons,
+        moved=moved,
+    )
+
+
+def verify(
+    conference: Conference, timetable: Timetable, settings: SolveSettings, objective: int, terms: dict[str, int]
+) -> None:
+    """The checker, sharing no code with the model, must accept the timetable and agree on every soft term."""
+    report = check(conference, timetable, reference=settings.reference, allow_unplaced=settings.allow_unplaced)
+    problems = [f"{v.rule}: {v.message}" for v in report.violations]
+    problems += [
+        f"soft term {n}: model {terms[n]} != checker {report.soft.get(n)}"
+        for n in terms
+        if terms[n] != report.soft.get(n)
+    ]
+    if report.objective != objective:
+        problems.append(f"objective: model {objective} != checker {report.objective}")
+    if problems:
+        raise SolverDisagreement("the checker rejected the solver's timetable:\n" + "\n".join(problems))
