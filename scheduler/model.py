@@ -205,13 +205,14 @@ def add_pinned(b: Built) -> None:
         if s.fixed_start is not None:
             t = b.grid.minute(s.fixed_start)
             enforce = b.guards(f"pin_start:{sid}", f"{session_label(s)} is pinned to start {hhmm(s.fixed_start)}")
+            enforce += b.when_placed(sid)
             if t in b.x[sid]:
                 b.model.add(b.x[sid][t] == 1).only_enforce_if(enforce)
-            else:  # the loader reports such pins; here it only makes the model honest
+            else:  # the loader reports such pins; here it only keeps the model honest
                 b.model.add_bool_or([]).only_enforce_if(enforce)
         if s.fixed_room is not None:
             enforce = b.guards(f"pin_room:{sid}", f"{session_label(s)} is pinned to room {s.fixed_room}")
-            b.model.add(b.y[sid][s.fixed_room] == 1).only_enforce_if(enforce)
+            b.model.add(b.y[sid][s.fixed_room] == 1).only_enforce_if(enforce + b.when_placed(sid))
 
 
 def add_plenary_alone(b: Built) -> None:

@@ -22,7 +22,8 @@ class Grid:
         return datetime.combine(first, time(0), tzinfo=self.conference.tz)
 
     def minute(self, dt: datetime) -> int:
-        return int((dt - self.origin).total_seconds() // 60)
+        # Aware datetimes sharing a tzinfo subtract as wall-clock times; in UTC they subtract as elapsed time.
+        return int((dt.astimezone(UTC) - self.origin.astimezone(UTC)).total_seconds() // 60)
 
     def to_datetime(self, minute: int) -> datetime:
         utc = self.origin.astimezone(UTC) + timedelta(minutes=minute)
@@ -40,7 +41,10 @@ class Grid:
     def _on_grid(self, minute: int) -> bool:
         dt = self.to_datetime(minute)
         midnight = datetime.combine(dt.date(), time(0), tzinfo=self.conference.tz)
-        return int((dt - midnight).total_seconds() // 60) % self.conference.granularity_min == 0
+        return (
+            int((dt.astimezone(UTC) - midnight.astimezone(UTC)).total_seconds() // 60) % self.conference.granularity_min
+            == 0
+        )
 
     @cached_property
     def _instants_by_period(self) -> tuple[tuple[int, tuple[int, ...]], ...]:
