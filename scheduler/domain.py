@@ -20,11 +20,12 @@ class Window:
     end: datetime
 
     def contains(self, start: datetime, end: datetime) -> bool:
-        return self.start <= start and end <= self.end
+        return self.start.timestamp() <= start.timestamp() and end.timestamp() <= self.end.timestamp()
 
     @property
     def duration_min(self) -> int:
-        return int((self.end - self.start).total_seconds() // 60)
+        # timestamps, not datetime subtraction: aware datetimes sharing a tzinfo subtract as wall-clock times
+        return int((self.end.timestamp() - self.start.timestamp()) // 60)
 
 
 @dataclass(frozen=True)

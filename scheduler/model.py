@@ -339,6 +339,11 @@ def _overlap_literals(b: Built) -> dict[tuple[str, str], cp_model.IntVar]:
         placed = b.when_placed(i, j)
         b.model.add(b.start[i] + di <= b.start[j]).only_enforce_if([~o, first, *placed])
         b.model.add(b.start[j] + dj <= b.start[i]).only_enforce_if([~o, ~first, *placed])
+        # ...and true only when they do overlap, so any solution (not just an optimal one) counts exactly.
+        b.model.add(b.start[j] < b.start[i] + di).only_enforce_if(o)
+        b.model.add(b.start[i] < b.start[j] + dj).only_enforce_if(o)
+        for p in placed:
+            b.model.add_implication(o, p)
         literals[(i, j)] = o
     b.__dict__["_overlap"] = literals
     return literals
@@ -388,14 +393,19 @@ def language_coverage_penalty(b: Built) -> cp_model.LinearExprT:
         busy = b.model.new_bool_var(f"busy[{u}]")
         for expr in active.values():
             b.model.add(busy >= expr)
+        b.model.add(busy <= sum(active.values()))
         for g, group in enumerate(groups):
             followable = [sid for sid in running if b.conference.session_by_id[sid].followable_in(group)]
             if len(followable) == len(running):
                 continue  # whatever runs, this group can follow it
             covered = b.model.new_bool_var(f"covered[{g},{u}]")
             b.model.add(covered <= sum(active[sid] for sid in followable))
-            gap = b.model.new_bool_var(f"gap[{g},{u}]")
+            for sid in followable:
+                b.model.add(covered >= active[sid])
+            gap = b.model.new_bool_var(f"gap[{g},{u}]")  # exactly: busy and not covered
             b.model.add(gap >= busy - covered)
+            b.model.add(gap <= busy)
+            b.model.add(gap <= 1 - covered)
             penalty.append(gap)
     return sum(penalty)
 
@@ -431,7 +441,7 @@ def track_room_stability_penalty(b: Built) -> cp_model.LinearExprT:
             b.model.add_max_equality(u, lits)
             used.append(u)
         has = b.model.new_bool_var(f"track_has[{track}]")
-        b.model.add(has <= sum(used))
+        b.model.add_max_equality(has, used)
         terms.append(sum(used) - has)
     return sum(terms)
 
@@ -456,6 +466,7 @@ def moved_penalty(b: Built) -> cp_model.LinearExprT:
         else:
             b.model.add_bool_or([moved, stay_time]).only_enforce_if(when)
             b.model.add_bool_or([moved, stay_room]).only_enforce_if(when)
+            b.model.add_bool_or([~moved, ~stay_time, ~stay_room])
             for tt, lit in b.x[sid].items():
                 b.model.add_hint(lit, tt == t)
             for rid, lit in b.y[sid].items():

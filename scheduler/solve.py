@@ -77,10 +77,20 @@ class _ProgressCallback(cp_model.CpSolverSolutionCallback):
         self._on_progress(Progress(obj, bound, relative_gap(obj, bound), time.perf_counter() - self._t0, self._count))
 
 
+# CP-SAT's deterministic time runs at about this share of wall-clock seconds on our 2-core machines; budgeting the
+# search in deterministic time is what makes a time-limited run repeatable for a given seed and worker count.
+DETERMINISTIC_PER_SECOND = 0.5
+WALL_SAFETY_FACTOR = 3.0
+
+
 def solver_parameters(solver: cp_model.CpSolver, settings: SolveSettings) -> None:
-    """Seed and worker count fix the search; interleaved search makes several workers deterministic too."""
+    """Seed, worker count and a deterministic budget fix the search; interleaving makes several workers repeatable.
+
+    The wall-clock limit is only a safety net (a loaded machine): a run it cuts short may differ from another.
+    """
     p = solver.parameters
-    p.max_time_in_seconds = settings.time_limit_s
+    p.max_deterministic_time = settings.time_limit_s * DETERMINISTIC_PER_SECOND
+    p.max_time_in_seconds = settings.time_limit_s * WALL_SAFETY_FACTOR + 5
     p.num_workers = max(1, settings.workers)
     p.random_seed = settings.seed
     p.log_search_progress = settings.log_search
