@@ -9,7 +9,7 @@ if [ ! -x /usr/bin/chromium ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 if [ -f tests/icaljs/package.json ]; then
-  npm install --prefix tests/icaljs --no-audit --no-fund --silent
+  npm ci --prefix tests/icaljs --no-audit --no-fund --silent
 fi
 .venv/bin/ruff check .
 exec .venv/bin/python -m pytest "$@"

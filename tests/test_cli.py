@@ -1,0 +1,123 @@
+"""The `agenda solve` and `agenda check` commands on the sample conference and on small broken copies."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from scheduler.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "rome-2023"
+
+
+def tiny(tmp_path: Path, sessions: str, availability: str | None = None, rooms: str | None = None) -> Path:
+    """A one-day conference folder written from CSV text."""
+    folder = tmp_path / "conf"
+    folder.mkdir()
+    (folder / "conference.toml").write_text(
+        'name = "Tiny"\ntimezone = "Europe/Rome"\ngranularity_min = 30\nlanguages = ["it", "en"]\n'
+        '[[days]]\ndate = "2023-10-13"\nopen = ["09:00-12:00"]\n', encoding="utf-8")
+    (folder / "rooms.csv").write_text(rooms or "room_id,name,capacity\nR1,Room 1,100\nR2,Room 2,50\n", encoding="utf-8")
+    (folder / "speakers.csv").write_text("speaker_id,name\ns1,Ada\ns2,Bea\n", encoding="utf-8")
+    (folder / "sessions.csv").write_text(sessions, encoding="utf-8")
+    if availability:
+        (folder / "availability.csv").write_text(availability, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.slow
+def test_solve_then_check_the_sample(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["solve", str(SAMPLE), "--out", str(out), "--time-limit", "10", "--quiet"]) == 0
+    frame = pd.read_csv(out / "timetable.csv")
+    assert list(frame.columns) == ["session_id", "room_id", "start", "end"]
+    sessions = pd.read_csv(SAMPLE / "sessions.csv")
+    assert sorted(frame.session_id) == sorted(sessions.session_id)
+    assert frame.start.str.match(r"^2023-10-1[345]T\d\d:\d\d:00\+02:00$").all()
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["status"] in ("OPTIMAL", "FEASIBLE")
+    assert set(report["soft_terms"]) >= {"attendee_conflict", "track_parallel", "language_coverage",
+                                         "speaker_preference", "track_room_stability"}
+    assert report["objective"] == sum(t["cost"] for t in report["soft_terms"].values())
+    assert sum(n for days in report["sessions_per_room_and_day"].values() for n in days.values()) == len(frame)
+    assert report["best_bound"] <= report["objective"]
+    capsys.readouterr()
+    assert main(["check", str(SAMPLE), str(out / "timetable.csv")]) == 0
+    assert "all hard rules hold" in capsys.readouterr().out
+
+
+def test_check_reports_a_broken_timetable(tmp_path, capsys):
+    folder = tiny(tmp_path, "session_id,title,duration_min,speakers\nA,Alpha,60,s1\nB,Beta,60,s1\n")
+    table = tmp_path / "t.csv"
+    table.write_text("session_id,room_id,start,end\n"
+                     "A,R1,2023-10-13T09:00:00+02:00,2023-10-13T10:00:00+02:00\n"
+                     "B,R2,2023-10-13T09:30:00+02:00,2023-10-13T10:30:00+02:00\n", encoding="utf-8")
+    assert main(["check", str(folder), str(table)]) == 1
+    assert "speaker_one_place" in capsys.readouterr().out
+
+
+def test_bad_input_lists_every_problem_and_exits_2_without_traceback(tmp_path):
+    folder = tiny(tmp_path, "session_id,title,duration_min,speakers\nA,Alpha,sixty,s1\nB,Beta,60,s9\n",
+                  rooms="room_id,name,capacity\nR1,Room 1,-5\n")
+    run = subprocess.run([sys.executable, "-m", "scheduler.cli", "solve", str(folder), "--out", str(tmp_path / "o")],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr
+    assert "sessions.csv:2:duration_min" in run.stderr
+    assert "sessions.csv:3:speakers" in run.stderr and "s9" in run.stderr
+    assert "rooms.csv:2:capacity" in run.stderr
+    assert not (tmp_path / "o").exists()  # nothing written
+
+
+def test_infeasible_exits_3_and_names_the_conflict(tmp_path, capsys):
+    folder = tiny(tmp_path, "session_id,title,duration_min,speakers\nA,Alpha,90,s1\nB,Beta,90,s1\n",
+                  availability="speaker_id,start,end\ns1,2023-10-13T09:30,2023-10-13T11:00\n")
+    assert main(["solve", str(folder), "--out", str(tmp_path / "o"), "--time-limit", "5", "--quiet"]) == 3
+    out = capsys.readouterr().out
+    assert "No timetable exists" in out
+    assert "Ada (s1) is available only Fri 13 Oct 09:30-11:00" in out
+    assert not (tmp_path / "o").exists()
+
+
+def test_allow_unplaced_lists_what_was_left_out(tmp_path, capsys):
+    folder = tiny(tmp_path, "session_id,title,duration_min,speakers,priority\n"
+                            "A,Alpha,120,s1,5\nB,Beta,120,s1,0\nC,Gamma,60,s1,1\n")
+    out = tmp_path / "o"
+    assert main(["solve", str(folder), "--out", str(out), "--time-limit", "5", "--allow-unplaced", "--quiet"]) == 0
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert [u["session_id"] for u in report["unplaced"]] == ["B"]
+    assert report["unplaced"][0]["reason"]
+    assert main(["check", str(folder), str(out / "timetable.csv"), "--allow-unplaced"]) == 0
+
+
+def test_reference_re_solve_reports_moves(tmp_path, capsys):
+    folder = tiny(tmp_path, "session_id,title,duration_min,speakers\nA,Alpha,60,s1\nB,Beta,60,s2\n")
+    first = tmp_path / "first"
+    assert main(["solve", str(folder), "--out", str(first), "--time-limit", "5", "--quiet"]) == 0
+    again = tmp_path / "again"
+    assert main(["solve", str(folder), "--out", str(again), "--time-limit", "5", "--quiet",
+                 "--reference", str(first / "timetable.csv")]) == 0
+    assert (first / "timetable.csv").read_text() == (again / "timetable.csv").read_text()
+    assert json.loads((again / "report.json").read_text())["moved"] == []
+
+
+def test_solve_accepts_a_workbook(tmp_path, capsys):
+    folder = tiny(tmp_path, "session_id,title,duration_min,speakers\nA,Alpha,60,s1\n")
+    book = tmp_path / "conf.xlsx"
+    with pd.ExcelWriter(book) as xl:
+        pd.DataFrame({"key": ["name", "timezone", "granularity_min", "languages"],
+                      "value": ["Tiny", "Europe/Rome", "30", "it;en"]}).to_excel(xl, sheet_name="conference",
+                                                                                  index=False)
+        pd.DataFrame({"date": ["2023-10-13"], "open": ["09:00-12:00"]}).to_excel(xl, sheet_name="days", index=False)
+        for name in ("rooms", "speakers", "sessions"):
+            pd.read_csv(folder / f"{name}.csv", dtype=str).to_excel(xl, sheet_name=name, index=False)
+    assert main(["solve", str(book), "--out", str(tmp_path / "o"), "--time-limit", "5", "--quiet"]) == 0
+    shutil.rmtree(folder)
+    assert (tmp_path / "o" / "timetable.csv").exists()

@@ -1,0 +1,346 @@
+"""Public pages through the Flask test client: every route, its status and content, escaping of hostile text,
+accessible structure, the interface language, caching headers and the personal agenda."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from web_sample import HOSTILE_BIO, HOSTILE_NAME, HOSTILE_TITLE, RTL_TITLE
+
+from webview.links import selection_token
+
+STATIC = Path(__file__).resolve().parents[2] / "webview" / "static"
+
+PAGES = [
+    "/", "/day/2023-10-13", "/day/2023-10-14", "/day/2023-10-13?view=list", "/session/A", "/session/WS/7",
+    "/session/TBA", "/speakers", "/speaker/S1", "/speaker/S4", "/rooms", "/room/R1", "/room/R3", "/tracks",
+    "/track/causes", "/search?q=pace", "/search", "/agenda", "/agenda?s=A&s=B", "/feeds/",
+]
+
+
+class Page(HTMLParser):
+    """Collects what the accessibility checks need from a page."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        # Boolean attributes (hidden, selected, download) come as None; "" reads better in the checks.
+        self.tags.append((tag, {k: "" if v is None else v for k, v in attrs}))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+    def all(self, tag: str, **attrs) -> list[dict]:
+        return [a for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in attrs.items())]
+
+
+def get(client, url: str, lang: str = "en", **kw):
+    return client.get(url, headers={"Accept-Language": lang}, **kw)
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_every_page_is_accessible_html(client, url):
+    response = get(client, url)
+    assert response.status_code == 200, url
+    assert response.mimetype == "text/html"
+    page = Page(response.get_data(as_text=True))
+    assert page.all("html")[0]["lang"] == "en"
+    assert len(page.all("h1")) == 1, "one h1 per page"
+    assert page.all("main", id="main") and page.all("header") and page.all("footer")
+    assert page.all("a", href="#main"), "skip link"
+    assert all(nav.get("aria-label") for nav in page.all("nav")), "every nav is labelled"
+    labelled = {a["for"] for a in page.all("label") if "for" in a}
+    for tag in ("input", "select"):
+        for control in page.all(tag):
+            if control.get("type") != "hidden":
+                assert control.get("id") in labelled or control.get("aria-label"), (url, control)
+    ids = [a["id"] for _, a in page.tags if "id" in a]
+    assert len(ids) == len(set(ids)), "ids are unique"
+    # Everything from this origin: no CDN, no external script, style or font.
+    for tag, attr in (("script", "src"), ("link", "href"), ("img", "src")):
+        for value in (element[attr] for element in page.all(tag) if attr in element):
+            assert value.startswith("/") or value.startswith("data:"), (url, tag, value)
+    assert not [a for t, a in page.tags if t == "script" and "src" not in a and a.get("type") != "application/json"]
+
+
+def test_day_grid_places_sessions_and_lists_rooms(client):
+    html = get(client, "/day/2023-10-13").get_data(as_text=True)
+    page = Page(html)
+    sessions = page.all("li", **{"data-id": "A"})
+    assert len(sessions) == 1
+    a = sessions[0]
+    assert a["style"] == "grid-area:8/2/12/3"
+    assert (a["data-lang"], a["data-follow"], a["data-room"], a["data-track"]) == ("en", "en", "R1", "causes")
+    assert int(a["data-end"]) - int(a["data-start"]) == 3600
+    assert len([h for h in page.all("li") if h.get("class") == "h"]) == 3
+    assert "Aula Magna" in html and "Sala Moro" in html and "Sala Dolci" in html
+    assert "Break 13:00–14:00" in html
+    assert page.all("li", **{"data-of": "D"}), "D is relayed into R3"
+    assert "5 of 5 sessions shown" in html
+    assert 'class="grid"' in html and 'class="grid list"' not in html
+
+
+def test_day_list_view_and_server_side_filters(client):
+    html = get(client, "/day/2023-10-13?view=list&follow=de").get_data(as_text=True)
+    page = Page(html)
+    assert 'class="grid list"' in html
+    shown = [a["data-id"] for a in page.all("li") if "data-id" in a and "hidden" not in a]
+    hidden = [a["data-id"] for a in page.all("li") if "data-id" in a and "hidden" in a]
+    assert shown == ["OPEN", "D"] and hidden == ["A", "B", "WS/7"]
+    assert "2 of 5 sessions shown" in html
+    assert page.all("option", value="de", selected="")
+    # The day links keep the filters.
+    assert page.all("a", href="/day/2023-10-14?follow=de")
+
+
+@pytest.mark.parametrize("url", ["/day/2023-10-20", "/day/not-a-date", "/session/nope", "/speaker/nope", "/room/nope",
+                                 "/track/nope", "/agenda/forged-token", "/nope"])
+def test_unknown_things_are_404_pages(client, url):
+    response = get(client, url)
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", ["/day/2023-10-13", "/session/A", "/session/B", "/speaker/S4", "/search?q=peace",
+                                 "/agenda?s=A&s=B", "/track/causes", "/room/R1", "/speakers"])
+def test_hostile_text_is_escaped(client, url):
+    html = get(client, url).get_data(as_text=True)
+    assert "<script>alert" not in html
+    assert "<img src=x" not in html
+    assert "<b>Shalom</b>" not in html
+    assert "<Ö'Brien>" not in html
+    assert any(escaped in html for escaped in ("&lt;script&gt;alert(1)&lt;/script&gt;", "Zoë &lt;Ö&#39;Brien&gt;",
+                                               "&lt;b&gt;Shalom&lt;/b&gt;"))
+
+
+def test_hostile_title_is_escaped_in_text_and_attributes(client):
+    html = get(client, "/session/A").get_data(as_text=True)
+    assert "Peace &lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;quoted&#34; &#39;single&#39;" in html
+    assert Page(html).all("h1")[0]["dir"] == "auto"
+    # The title inside a query string (Google Calendar link) is URL-encoded, not raw.
+    google = next(a["href"] for a in Page(html).all("a") if a.get("href", "").startswith("https://calendar.google"))
+    assert parse_qs(urlsplit(google).query)["text"] == [HOSTILE_TITLE]
+
+
+def test_rtl_text_is_isolated_and_marked_with_its_language(client):
+    page = Page(get(client, "/session/B").get_data(as_text=True))
+    h1 = page.all("h1")[0]
+    assert h1["dir"] == "auto" and h1["lang"] == "ru"
+    assert RTL_TITLE in "".join(page.text)
+    speaker = Page(get(client, "/speaker/S4").get_data(as_text=True))
+    assert speaker.all("h1")[0]["dir"] == "auto"
+    assert HOSTILE_NAME in "".join(speaker.text) and HOSTILE_BIO in "".join(speaker.text)
+
+
+def test_session_page_shows_everything_an_attendee_needs(client):
+    html = get(client, "/session/OPEN").get_data(as_text=True)
+    for expected in ("Apertura: costruire la pace", "Friday, October 13, 2023, 09:00–10:00", "UTC+02:00",
+                     'href="/room/R1"', "relayed live to", 'href="/room/R2"', "Italian (italiano)",
+                     "German (Deutsch), English", 'href="/speaker/S1"', "Olena Kovalenko",
+                     'href="/feeds/session/OPEN.ics"', "Presentazione del programma."):
+        assert expected in html, expected
+    page = Page(html)
+    assert page.all("article")[0]["data-id"] == "OPEN"
+    google = next(a["href"] for a in page.all("a") if a.get("href", "").startswith("https://calendar.google"))
+    assert parse_qs(urlsplit(google).query)["dates"] == ["20231013T070000Z/20231013T080000Z"]
+    assert page.all("div", **{"class": "abstract", "lang": "it", "dir": "auto"})
+
+
+def test_session_with_slash_in_its_id_and_unplaced_session(client):
+    assert "Città e pace" in get(client, "/session/WS/7").get_data(as_text=True)
+    html = get(client, "/session/TBA").get_data(as_text=True)
+    assert "Not scheduled yet" in html and "/feeds/session/TBA.ics" not in html
+
+
+def test_speaker_page_has_sessions_and_a_subscribable_feed(client):
+    page = Page(get(client, "/speaker/S1").get_data(as_text=True))
+    text = "".join(page.text)
+    assert "Peace researcher." in text and "Anna Rossi" in text
+    assert [a["data-id"] for a in page.all("li") if "data-id" in a] == ["OPEN", "D"]
+    assert page.all("a", href="webcal://localhost/feeds/speaker/S1.ics")
+    assert page.all("input", value="http://localhost/feeds/speaker/S1.ics", readonly="")
+    assert page.all("button", **{"data-copy": page.all("input", readonly="")[0]["id"]})
+
+
+def test_base_url_setting_is_used_for_feed_links(conference, versions, translations_dir):
+    from conftest import make_app
+
+    from webview.data import StaticSource
+
+    app = make_app(StaticSource(conference, versions), translations_dir, BASE_URL="https://agenda.example.org/")
+    html = app.test_client().get("/speaker/S1").get_data(as_text=True)
+    assert "webcal://agenda.example.org/feeds/speaker/S1.ics" in html
+    assert 'value="https://agenda.example.org/feeds/speaker/S1.ics"' in html
+
+
+def test_room_and_track_pages(client):
+    room = get(client, "/room/R3").get_data(as_text=True)
+    assert "60 seats" in room and "Live relays of sessions held elsewhere" in room and "Europe after the war" in room
+    assert "webcal://localhost/feeds/room/R3.ics" in room
+    track = Page(get(client, "/track/causes").get_data(as_text=True))
+    assert [a["data-id"] for a in track.all("li") if "data-id" in a] == ["A", "WS/7"]
+    assert get(client, "/track/war-zone").status_code == 200
+    tracks = get(client, "/tracks").get_data(as_text=True)
+    assert all(f'href="/track/{t}"' in tracks for t in ("causes", "europe", "war-zone"))
+
+
+def test_search_covers_titles_abstracts_and_speakers_with_filters(client):
+    def found(query: str) -> list[str]:
+        page = Page(get(client, "/search?" + query).get_data(as_text=True))
+        return [a["data-id"] for a in page.all("li") if "data-id" in a]
+
+    assert found("q=citta") == ["WS/7"]
+    assert found("q=nonviolenza") == ["WS/7"]
+    assert found("q=kovalenko") == ["OPEN", "E", "TBA"]
+    assert found("q=kovalenko&follow=en") == ["OPEN", "E", "TBA"]
+    assert found("q=kovalenko&language=uk") == ["E"]
+    assert found("") == []  # an empty search lists nothing rather than everything
+
+
+def test_agenda_lists_starred_sessions_clashes_and_export_links(client):
+    html = get(client, "/agenda?s=B&s=A&s=D&s=gone").get_data(as_text=True)
+    page = Page(html)
+    assert [a["data-id"] for a in page.all("li") if "data-id" in a] == ["A", "B", "D"]
+    assert "1 clash" in html and "1 starred session no longer exists." in html
+    clashing = [a["data-id"] for a in page.all("li") if "data-id" in a and "clash" in a["class"].split()]
+    assert clashing == ["A", "B"]
+    token = selection_token_for(client, ["A", "B", "D"])
+    assert page.all("a", href=f"http://localhost/feeds/agenda/{token}.ics", download="")
+    assert page.all("a", href=f"webcal://localhost/feeds/agenda/{token}.ics")
+    assert page.all("input", id="share", value=f"http://localhost/agenda/{token}")
+
+
+def test_agenda_token_is_stable_and_the_shared_page_shows_the_selection(client):
+    token = selection_token_for(client, ["D", "A", "A"])
+    assert token == selection_token_for(client, ["A", "D"])
+    assert token != selection_token_for(client, ["A"])
+    page = Page(get(client, f"/agenda/{token}").get_data(as_text=True))
+    assert [a["data-id"] for a in page.all("li") if "data-id" in a] == ["A", "D"]
+    assert page.all("button", id="adopt", **{"data-ids": "A D"})
+    assert page.all("div", id="agenda", **{"data-shared": "true"})
+
+
+def test_token_signed_with_another_key_is_rejected(client, app):
+    from itsdangerous import URLSafeSerializer
+
+    forged = URLSafeSerializer("other-key", salt="agenda.selection").dumps(["A"])
+    assert get(client, f"/agenda/{forged}").status_code == 404
+
+
+def test_empty_agenda_explains_how_to_star(client):
+    html = get(client, "/agenda").get_data(as_text=True)
+    assert "No sessions starred yet" in html and "Starring sessions needs JavaScript." in html
+
+
+def test_now_redirects_to_a_day(client):
+    response = get(client, "/now")
+    assert response.status_code == 302 and response.headers["Location"] == "/day/2023-10-13"
+
+
+def test_index_lists_days_and_language_entry_points(client):
+    html = get(client, "/").get_data(as_text=True)
+    assert 'href="/day/2023-10-13"' in html and "5 sessions" in html and "2 sessions" in html
+    assert 'href="/search?follow=uk"' in html and "Ukrainian (українська)" in html
+    assert "To be announced" in html  # the unplaced session, listed apart
+
+
+def test_unpublished_conference_says_so_and_offers_no_feeds(unpublished_client):
+    index = get(unpublished_client, "/").get_data(as_text=True)
+    assert "has not been published yet" in index
+    day = get(unpublished_client, "/day/2023-10-13").get_data(as_text=True)
+    assert "The timetable has not been published yet." in day
+    session = get(unpublished_client, "/session/A").get_data(as_text=True)
+    assert "Not scheduled yet" in session and ".ics" not in session
+    assert "webcal:" not in get(unpublished_client, "/speaker/S1").get_data(as_text=True)
+
+
+# ---- interface language
+
+
+def test_interface_language_follows_the_browser(client):
+    it = get(client, "/day/2023-10-13", lang="it-IT,it;q=0.9,en;q=0.8")
+    html = it.get_data(as_text=True)
+    assert Page(html).all("html")[0]["lang"] == "it"
+    for expected in ("venerdì 13 ottobre 2023", "Riesco a seguire", "Pausa 13:00–14:00", "5 di 5 sessioni mostrate",
+                     "Il mio programma", "tedesco (Deutsch)"):
+        assert expected in html, expected
+    # Session content stays in its own language.
+    assert "Apertura: costruire la pace" in html and "Europe after the war" in html
+    assert it.headers["Vary"] == "Accept-Language"
+    assert Page(get(client, "/", lang="de-DE,de;q=0.9").get_data(as_text=True)).all("html")[0]["lang"] == "en"
+    assert Page(get(client, "/", lang="fr;q=0.9, it;q=0.5").get_data(as_text=True)).all("html")[0]["lang"] == "it"
+
+
+def test_italian_plurals_and_script_strings(client):
+    html = get(client, "/room/R1", lang="it").get_data(as_text=True)
+    assert "400 posti" in html and "4 canali di interpretariato" in html
+    strings = re.search(r'<script type="application/json" id="agenda-strings">(.*?)</script>', html, re.S)
+    data = json.loads(strings.group(1))
+    assert data["star"] == "Aggiungi al mio programma" and data["clock"] == "Ora a Roma: {time}"
+
+
+# ---- headers and static files
+
+
+def test_pages_are_conditional_and_carry_security_headers(client):
+    first = get(client, "/day/2023-10-13")
+    assert first.headers["ETag"]
+    assert "default-src 'self'" in first.headers["Content-Security-Policy"]
+    assert first.headers["X-Content-Type-Options"] == "nosniff"
+    again = client.get("/day/2023-10-13", headers={"Accept-Language": "en", "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    # Another language is another document: the Italian page does not match the English ETag.
+    other = client.get("/day/2023-10-13", headers={"Accept-Language": "it", "If-None-Match": first.headers["ETag"]})
+    assert other.status_code == 200
+
+
+def test_static_files_are_local_versioned_and_cached_long(client):
+    html = get(client, "/").get_data(as_text=True)
+    js = re.search(r'src="(/static/agenda\.js\?v=[0-9a-f]{12})"', html).group(1)
+    css = re.search(r'href="(/static/agenda\.css\?v=[0-9a-f]{12})"', html).group(1)
+    for url in (js, css):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response.cache_control.max_age == 365 * 24 * 3600
+        response.close()
+
+
+def selection_token_for(client, ids: list[str]) -> str:
+    with client.application.test_request_context():
+        return selection_token(ids)
+
+
+# ---- contrast of the stylesheet's colours (WCAG 2.x)
+
+
+def _luminance(hex_colour: str) -> float:
+    value = hex_colour.lstrip("#")
+    channels = [int(value[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def test_text_colours_have_enough_contrast_on_every_background():
+    css = (STATIC / "agenda.css").read_text()
+    var = {name: value if len(value) == 7 else "#" + "".join(c * 2 for c in value[1:])
+           for name, value in re.findall(r"--([a-z]+):\s*(#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3})\b", css)}
+    for text in ("fg", "muted", "link", "now", "clash"):
+        for background in ("bg", "soft", "star"):
+            assert contrast(var[text], var[background]) >= 4.5, (text, background)
+    # Badges: white text on the badge colours.
+    for badge in ("muted", "now", "clash", "link"):
+        assert contrast("#ffffff", var[badge]) >= 4.5, badge

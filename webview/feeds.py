@@ -1,0 +1,113 @@
+"""iCalendar feeds under /feeds/: the whole conference, a speaker, a room, a track, a language, one session, and
+a personal agenda (a signed token). The calendars come from `scheduler.ical`; this module only picks the
+sessions, names the feed, and serves it with ETag, Last-Modified and 304."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from babel import Locale, UnknownLocaleError
+from flask import Blueprint, abort, render_template, request
+from werkzeug.wrappers import Response
+
+from scheduler.ical import (
+    ICAL_CONTENT_TYPE,
+    build_calendar,
+    for_language,
+    for_room,
+    for_sessions,
+    for_speaker,
+    for_track,
+)
+from scheduler.revisions import VisibleState, feed_stamp
+from webview.data import current_programme
+from webview.links import external_url, selection_from_token
+from webview.responses import document_response
+
+bp = Blueprint("feeds", __name__)
+
+
+@bp.get("/")
+def index() -> str:
+    """A page listing the feeds, with subscribe (webcal) and download links."""
+    return render_template("feeds/index.html")
+
+
+@bp.get("/conference.ics")
+def conference() -> Response:
+    return _feed("", None)
+
+
+@bp.get("/speaker/<path:speaker_id>.ics")
+def speaker(speaker_id: str) -> Response:
+    programme = current_programme()
+    person = programme.speaker(speaker_id) or abort(404)
+    return _feed(person.name, for_speaker(programme.conference, speaker_id))
+
+
+@bp.get("/room/<path:room_id>.ics")
+def room(room_id: str) -> Response:
+    the_room = current_programme().room(room_id) or abort(404)
+    return _feed(the_room.name, for_room(room_id))
+
+
+@bp.get("/track/<path:name>.ics")
+def track(name: str) -> Response:
+    if name not in current_programme().by_track:
+        abort(404)
+    return _feed(name, for_track(name))
+
+
+@bp.get("/language/<code>.ics")
+def language(code: str) -> Response:
+    if code not in current_programme().languages:
+        abort(404)
+    return _feed(_own_name(code), for_language(code))
+
+
+@bp.get("/session/<path:session_id>.ics")
+def session(session_id: str) -> Response:
+    slot = current_programme().slot(session_id) or abort(404)
+    return _feed(slot.session.title, for_sessions([session_id]))
+
+
+@bp.get("/agenda/<token>.ics")
+def agenda(token: str) -> Response:
+    ids = selection_from_token(token)
+    if ids is None:
+        abort(404)
+    return _feed("", for_sessions(ids), personal=True)
+
+
+def _own_name(code: str) -> str:
+    """A language's name in itself ("українська"): the feed's name must not depend on who asks first."""
+    try:
+        return Locale.parse(code).get_display_name(code) or code
+    except (ValueError, UnknownLocaleError):
+        return code
+
+
+def _feed(subject: str, select: Callable[[VisibleState], bool] | None, *, personal: bool = False) -> Response:
+    """The calendar of the sessions `select` picks, named after the conference and `subject`.
+
+    The body is memoised per snapshot, endpoint and host (it holds absolute links), so the many polls between
+    two publications cost a dictionary lookup and a hash comparison.
+    """
+    programme = current_programme()
+    if not programme.versions:
+        abort(404, description="The timetable has not been published yet.")
+    name = programme.conference.name
+    if personal:
+        name = f"{name} · ★"
+    elif subject:
+        name = f"{name} · {subject}"
+    source = external_url(request.endpoint, **request.view_args)
+
+    def build() -> bytes:
+        return build_calendar(
+            programme.conference, programme.versions, name=name, select=select, source_url=source,
+            session_url=lambda session_id: external_url("public.session", session_id=session_id),
+        )
+
+    body = programme.memo(("ical", source), build)
+    return document_response(body, ICAL_CONTENT_TYPE, feed_stamp(programme.versions))
