@@ -242,8 +242,13 @@ def _on_grid(ctx: _Context) -> Iterator[_Found]:
         # Elapsed (not wall-clock) time since midnight: on a 25-hour day 03:00 is 4 hours after midnight.
         past = (p.start - _local_midnight(local_start.date(), ctx.zone)) % step_s
         if past:
-            yield (f"{p.sid} starts at {ctx.clock(p.start)} on {ctx.day(p.start)}, {past // 60} min past a step "
-                   f"of the {ctx.conference.granularity_min}-minute grid"), (p.sid,)
+            yield (
+                (
+                    f"{p.sid} starts at {ctx.clock(p.start)} on {ctx.day(p.start)}, {past // 60} min past a step "
+                    f"of the {ctx.conference.granularity_min}-minute grid"
+                ),
+                (p.sid,),
+            )
 
 
 def _in_open_period(ctx: _Context) -> Iterator[_Found]:
@@ -251,8 +256,13 @@ def _in_open_period(ctx: _Context) -> Iterator[_Found]:
     for p in ctx.placed:
         lasts_s = p.end - p.start
         if lasts_s != p.session.duration_min * 60:
-            yield (f"{ctx.span(p)} on {ctx.day(p.start)} runs {lasts_s / 60:g} min but lasts "
-                   f"{p.session.duration_min} min"), (p.sid,)
+            yield (
+                (
+                    f"{ctx.span(p)} on {ctx.day(p.start)} runs {lasts_s / 60:g} min but lasts "
+                    f"{p.session.duration_min} min"
+                ),
+                (p.sid,),
+            )
         if not any(start <= p.start and p.end <= end for start, end in periods):
             yield f"{ctx.span(p)} on {ctx.day(p.start)} does not lie inside one open period", (p.sid,)
 
@@ -264,15 +274,22 @@ def _room_suits_session(ctx: _Context) -> Iterator[_Found]:
             continue  # an unknown room is a placed_once violation
         session = p.session
         if room.capacity < session.expected_audience:
-            yield (f"room {room.room_id} seats {room.capacity} but {p.sid} expects {session.expected_audience}",
-                   (p.sid,))
+            yield (
+                f"room {room.room_id} seats {room.capacity} but {p.sid} expects {session.expected_audience}",
+                (p.sid,),
+            )
         missing = session.needs - room.features
         if missing:
             yield f"room {room.room_id} lacks {', '.join(sorted(missing))} needed by {p.sid}", (p.sid,)
         targets = len(session.interpretation)
         if room.booths < targets:
-            yield (f"room {room.room_id} has {room.booths} booth(s) but {p.sid} is interpreted into "
-                   f"{targets} language(s)"), (p.sid,)
+            yield (
+                (
+                    f"room {room.room_id} has {room.booths} booth(s) but {p.sid} is interpreted into "
+                    f"{targets} language(s)"
+                ),
+                (p.sid,),
+            )
 
 
 def _rooms_occupied(p: _Placed) -> list[str]:
@@ -312,8 +329,13 @@ def _speaker_one_place(ctx: _Context) -> Iterator[_Found]:
             by_speaker[speaker_id].append(p)
     for speaker_id in sorted(by_speaker):
         for first, second in _overlapping_pairs(by_speaker[speaker_id]):
-            yield (f"on {ctx.day(first.start)}, speaker {speaker_id} is in {ctx.span(first)} in room "
-                   f"{first.room_id} and {ctx.span(second)} in room {second.room_id} at once"), (first.sid, second.sid)
+            yield (
+                (
+                    f"on {ctx.day(first.start)}, speaker {speaker_id} is in {ctx.span(first)} in room "
+                    f"{first.room_id} and {ctx.span(second)} in room {second.room_id} at once"
+                ),
+                (first.sid, second.sid),
+            )
 
 
 def _inside_one(windows: Iterable[tuple[int, int]], p: _Placed) -> bool:
@@ -328,8 +350,10 @@ def _speaker_availability(ctx: _Context) -> Iterator[_Found]:
                 continue  # no availability rows: available throughout
             windows = [_window_seconds(w, ctx.zone) for w in speaker.availability]
             if not _inside_one(windows, p):
-                yield (f"speaker {speaker_id} is not available for the whole of {ctx.span(p)} on "
-                       f"{ctx.day(p.start)}"), (p.sid,)
+                yield (
+                    (f"speaker {speaker_id} is not available for the whole of {ctx.span(p)} on {ctx.day(p.start)}"),
+                    (p.sid,),
+                )
 
 
 def _pinned(ctx: _Context) -> Iterator[_Found]:
@@ -338,8 +362,13 @@ def _pinned(ctx: _Context) -> Iterator[_Found]:
         if session.fixed_start is not None:
             pin = _seconds(session.fixed_start, ctx.zone)
             if pin != p.start:
-                yield (f"{p.sid} is pinned to start at {ctx.clock(pin)} on {ctx.day(pin)} but starts at "
-                       f"{ctx.clock(p.start)} on {ctx.day(p.start)}"), (p.sid,)
+                yield (
+                    (
+                        f"{p.sid} is pinned to start at {ctx.clock(pin)} on {ctx.day(pin)} but starts at "
+                        f"{ctx.clock(p.start)} on {ctx.day(p.start)}"
+                    ),
+                    (p.sid,),
+                )
         if session.fixed_room is not None and session.fixed_room != p.room_id:
             yield f"{p.sid} is pinned to room {session.fixed_room} but is in room {p.room_id}", (p.sid,)
 
@@ -348,8 +377,13 @@ def _plenary_alone(ctx: _Context) -> Iterator[_Found]:
     for first, second in _overlapping_pairs(ctx.placed):
         if first.session.plenary or second.session.plenary:
             plenary, other = (first, second) if first.session.plenary else (second, first)
-            yield (f"on {ctx.day(plenary.start)}, plenary {ctx.span(plenary)} runs at the same time as "
-                   f"{ctx.span(other)}"), (first.sid, second.sid)
+            yield (
+                (
+                    f"on {ctx.day(plenary.start)}, plenary {ctx.span(plenary)} runs at the same time as "
+                    f"{ctx.span(other)}"
+                ),
+                (first.sid, second.sid),
+            )
 
 
 def _after_order(ctx: _Context) -> Iterator[_Found]:
@@ -358,9 +392,13 @@ def _after_order(ctx: _Context) -> Iterator[_Found]:
             before = ctx.by_id.get(before_id)
             # A predecessor that is not placed cannot be out of order; its absence is placed_once's business.
             if before is not None and before.end > p.start:
-                yield (f"{p.sid} must start after {before_id} ends, but {ctx.span(before)} on "
-                       f"{ctx.day(before.start)} ends after {ctx.span(p)} on {ctx.day(p.start)} starts"),\
-                    (before_id, p.sid)
+                yield (
+                    (
+                        f"{p.sid} must start after {before_id} ends, but {ctx.span(before)} on "
+                        f"{ctx.day(before.start)} ends after {ctx.span(p)} on {ctx.day(p.start)} starts"
+                    ),
+                    (before_id, p.sid),
+                )
 
 
 def _interpreter_teams(ctx: _Context) -> Iterator[_Found]:
@@ -390,8 +428,9 @@ def _team_windows(ctx: _Context) -> dict[tuple[str, str], dict[str, list[tuple[i
     return teams
 
 
-def _pair_shortages(ctx: _Context, pair: tuple[str, str], sessions: list[_Placed],
-                    teams: dict[str, list[tuple[int, int]] | None]) -> Iterator[_Found]:
+def _pair_shortages(
+    ctx: _Context, pair: tuple[str, str], sessions: list[_Placed], teams: dict[str, list[tuple[int, int]] | None]
+) -> Iterator[_Found]:
     """Demand only rises at a session start and supply only changes at a window boundary, so checking those
     instants checks every instant."""
     starts = sorted(p.start for p in sessions)
@@ -407,8 +446,13 @@ def _pair_shortages(ctx: _Context, pair: tuple[str, str], sessions: list[_Placed
         if frozenset(ids) in reported:
             continue  # the same shortage seen at a later boundary
         reported.add(frozenset(ids))
-        yield (f"at {ctx.clock(instant)} on {ctx.day(instant)}, {running} session(s) need {pair[0]}-{pair[1]} "
-               f"interpretation ({', '.join(ids)}) but {available} team(s) are available"), ids
+        yield (
+            (
+                f"at {ctx.clock(instant)} on {ctx.day(instant)}, {running} session(s) need {pair[0]}-{pair[1]} "
+                f"interpretation ({', '.join(ids)}) but {available} team(s) are available"
+            ),
+            ids,
+        )
 
 
 _HARD_CHECKS: tuple[tuple[str, Callable[[_Context], Iterable[_Found]]], ...] = (
@@ -459,8 +503,9 @@ def _language_coverage(ctx: _Context) -> int:
     if not groups:
         return 0
     step_s = ctx.conference.granularity_min * 60
-    instants = sorted({u for w in ctx.conference.periods
-                       for u in _grid_instants(_window_seconds(w, ctx.zone), step_s, ctx.zone)})
+    instants = sorted(
+        {u for w in ctx.conference.periods for u in _grid_instants(_window_seconds(w, ctx.zone), step_s, ctx.zone)}
+    )
     pending = sorted(ctx.placed, key=lambda p: p.start)
     running: list[tuple[int, int]] = []  # heap of (end, index into pending)
     audible: Counter[str] = Counter()
@@ -506,8 +551,11 @@ def _moved(ctx: _Context) -> int:
     if ctx.reference is None:
         return 0
     before = _placements(ctx.conference, ctx.reference)
-    return sum(1 for sid, p in ctx.by_id.items()
-               if sid in before and (before[sid].start != p.start or before[sid].room_id != p.room_id))
+    return sum(
+        1
+        for sid, p in ctx.by_id.items()
+        if sid in before and (before[sid].start != p.start or before[sid].room_id != p.room_id)
+    )
 
 
 def _unplaced(ctx: _Context) -> int:
@@ -533,16 +581,18 @@ _SOFT_COUNTS: tuple[tuple[str, Callable[[_Context], int]], ...] = (
 # Public API
 
 
-def check(conference: Conference, timetable: Timetable, reference: Timetable | None = None,
-          allow_unplaced: bool = False) -> CheckReport:
+def check(
+    conference: Conference, timetable: Timetable, reference: Timetable | None = None, allow_unplaced: bool = False
+) -> CheckReport:
     """Check `timetable` against every hard rule and count every soft goal of docs/architecture.md.
 
     `reference` (a previous timetable) enables the `moved` count; `allow_unplaced` lets sessions listed in
     `timetable.unplaced` be left out, each costing 1 + priority in the `unplaced` count.
     """
     ctx = _Context(conference, timetable, reference, allow_unplaced, _placements(conference, timetable))
-    violations = tuple(Violation(rule, message, sessions)
-                       for rule, find in _HARD_CHECKS for message, sessions in find(ctx))
+    violations = tuple(
+        Violation(rule, message, sessions) for rule, find in _HARD_CHECKS for message, sessions in find(ctx)
+    )
     soft = {goal: count(ctx) for goal, count in _SOFT_COUNTS}
     objective = sum(getattr(conference.weights, goal) * n for goal, n in soft.items())
     return CheckReport(violations, soft, objective)
@@ -550,8 +600,10 @@ def check(conference: Conference, timetable: Timetable, reference: Timetable | N
 
 def format_report(report: CheckReport, conference: Conference) -> str:
     """Plain text for the committee: violations grouped by rule, then each soft goal's count, weight and cost."""
-    lines = [f"Check of {conference.name}: " + ("all hard rules hold" if report.ok
-                                                 else f"{len(report.violations)} hard rule violation(s)")]
+    lines = [
+        f"Check of {conference.name}: "
+        + ("all hard rules hold" if report.ok else f"{len(report.violations)} hard rule violation(s)")
+    ]
     for rule, violations in report.by_rule().items():
         lines.append(f"{rule} ({len(violations)}):")
         lines.extend(f"  - {v.message}" for v in violations)

@@ -7,7 +7,7 @@ or disappears. Everything is compared in absolute time, so a change of clock off
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from scheduler.domain import Assignment, Conference, Timetable
 
@@ -66,10 +66,15 @@ def diff_timetables(old: Timetable, new: Timetable) -> list[Change]:
     return changes
 
 
+def format_day(day: date) -> str:
+    """A date as a committee writes it: "Fri 13 Oct"."""
+    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
+
+
 def format_moment(moment: datetime, conference: Conference) -> str:
     """A local time as a committee writes it: "Fri 13 Oct 09:30"."""
     local = moment.astimezone(conference.tz)
-    return f"{_WEEKDAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]} {local:%H:%M}"
+    return f"{format_day(local.date())} {local:%H:%M}"
 
 
 def _title(session_id: str, conferences: tuple[Conference, ...]) -> str:
@@ -103,8 +108,10 @@ def describe(change: Change, conference: Conference, previous: Conference | None
     if change.kind == MOVED and change.before and change.after:
         return f"{title} moved from {where(change.before)} to {where(change.after)}"
     if change.kind == ROOM and change.before and change.after:
-        return (f"{title} changes room from {_room_name(change.before.room_id, sources)} to "
-                f"{_room_name(change.after.room_id, sources)} ({format_moment(change.after.start, conference)})")
+        return (
+            f"{title} changes room from {_room_name(change.before.room_id, sources)} to "
+            f"{_room_name(change.after.room_id, sources)} ({format_moment(change.after.start, conference)})"
+        )
     if change.kind == ADDED and change.after:
         return f"{title} added on {where(change.after)}"
     if change.kind == REMOVED and change.before:

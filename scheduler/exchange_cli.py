@@ -30,10 +30,12 @@ IMPORTERS: dict[str, Callable[..., frab.ImportedSchedule]] = {"frab": frab.read_
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register `export` and `import`."""
     export = subparsers.add_parser(
-        "export", help="write a timetable as iCalendar, frab XML/JSON, CSV or an .xlsx workbook",
+        "export",
+        help="write a timetable as iCalendar, frab XML/JSON, CSV or an .xlsx workbook",
         description="Formats: ics (iCalendar feed), frab-xml (schedule.xml), frab-json (schedule.json), "
-                    "xlsx (one printable sheet per day), csv (timetable.csv rows), grid-csv (rooms across, "
-                    "times down). One selection at most narrows the sessions.")
+        "xlsx (one printable sheet per day), csv (timetable.csv rows), grid-csv (rooms across, "
+        "times down). One selection at most narrows the sessions.",
+    )
     export.add_argument("conference", help="conference folder or .xlsx workbook")
     export.add_argument("--timetable", required=True, help="timetable.csv to export")
     export.add_argument("--format", required=True, choices=FORMATS)
@@ -45,17 +47,25 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     selection.add_argument("--language", metavar="CODE", help="only sessions held in or interpreted into CODE")
     selection.add_argument("--sessions", metavar="ID;ID", help="only these sessions (a personal agenda)")
     export.add_argument("--name", help="calendar name (ics; default: the conference name and the selection)")
-    export.add_argument("--session-url", metavar="TEMPLATE",
-                        help="URL of a session page, {session_id} replaced, e.g. https://example.org/s/{session_id}")
-    export.add_argument("--published-at", metavar="DATETIME",
-                        help="when this timetable was published, ISO 8601 with offset (ics DTSTAMP and "
-                             "LAST-MODIFIED; default: the timetable file's modification time)")
+    export.add_argument(
+        "--session-url",
+        metavar="TEMPLATE",
+        help="URL of a session page, {session_id} replaced, e.g. https://example.org/s/{session_id}",
+    )
+    export.add_argument(
+        "--published-at",
+        metavar="DATETIME",
+        help="when this timetable was published, ISO 8601 with offset (ics DTSTAMP and "
+        "LAST-MODIFIED; default: the timetable file's modification time)",
+    )
     export.set_defaults(func=run_export)
 
     imported = subparsers.add_parser(
-        "import", help="turn a frab or pretalx schedule into a conference folder",
+        "import",
+        help="turn a frab or pretalx schedule into a conference folder",
         description="Writes conference.toml, rooms.csv, speakers.csv, sessions.csv and reference-timetable.csv "
-                    "(the published times) into a new folder.")
+        "(the published times) into a new folder.",
+    )
     imported.add_argument("source", choices=tuple(IMPORTERS), help="the system the file comes from")
     imported.add_argument("file", help="schedule.xml or schedule.json")
     imported.add_argument("--out", required=True, help="conference folder to create")
@@ -85,17 +95,25 @@ def run_export(args: argparse.Namespace) -> int:
     session_url = _url_template(args.session_url)
     if args.format == "ics":
         name = args.name or " – ".join(p for p in (conference.name, selection.label) if p)
-        out.write_bytes(ical.calendar_for_timetable(
-            conference, timetable, published_at=_published_at(args), name=name, select=selection.select,
-            session_url=session_url))
+        out.write_bytes(
+            ical.calendar_for_timetable(
+                conference,
+                timetable,
+                published_at=_published_at(args),
+                name=name,
+                select=selection.select,
+                session_url=session_url,
+            )
+        )
     else:
         _write_table_format(args.format, conference, _selected(conference, timetable, selection), out, session_url)
     print(f"wrote {out}")
     return EXIT_OK
 
 
-def _write_table_format(fmt: str, conference: Conference, timetable: Timetable, out: Path,
-                        session_url: Callable[[str], str] | None) -> None:
+def _write_table_format(
+    fmt: str, conference: Conference, timetable: Timetable, out: Path, session_url: Callable[[str], str] | None
+) -> None:
     if fmt == "frab-xml":
         out.write_bytes(frab.schedule_xml(conference, timetable, session_url=session_url))
     elif fmt == "frab-json":
@@ -142,8 +160,11 @@ def _known(option: str, value: str, known: Collection[str], what: str) -> None:
 def _selected(conference: Conference, timetable: Timetable, selection: Selection) -> Timetable:
     if selection.select is None:
         return timetable
-    keep = tuple(a for a in timetable.assignments
-                 if (state := visible_state(conference, timetable, a.session_id)) and selection.select(state))
+    keep = tuple(
+        a
+        for a in timetable.assignments
+        if (state := visible_state(conference, timetable, a.session_id)) and selection.select(state)
+    )
     return Timetable(keep)
 
 
@@ -164,8 +185,15 @@ def _published_at(args: argparse.Namespace) -> datetime:
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None:
-        raise InputError([Problem("--published-at", f"'{args.published_at}' is not an ISO 8601 date-time with an "
-                                                    "offset, e.g. 2023-10-01T12:00:00+02:00")])
+        raise InputError(
+            [
+                Problem(
+                    "--published-at",
+                    f"'{args.published_at}' is not an ISO 8601 date-time with an "
+                    "offset, e.g. 2023-10-01T12:00:00+02:00",
+                )
+            ]
+        )
     return moment.astimezone(UTC)
 
 
@@ -185,7 +213,9 @@ def run_import(args: argparse.Namespace) -> int:
     # The folder is for the loader: read it back so a problem shows now, not at the committee's first solve.
     conference = load_conference(out)
     read_timetable(out / "reference-timetable.csv", conference)
-    print(f"imported {len(conference.sessions)} sessions, {len(conference.speakers)} speakers, "
-          f"{len(conference.rooms)} rooms, {len(conference.days)} days into {out}; published times in "
-          f"{out / 'reference-timetable.csv'}")
+    print(
+        f"imported {len(conference.sessions)} sessions, {len(conference.speakers)} speakers, "
+        f"{len(conference.rooms)} rooms, {len(conference.days)} days into {out}; published times in "
+        f"{out / 'reference-timetable.csv'}"
+    )
     return EXIT_OK

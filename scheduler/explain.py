@@ -73,8 +73,9 @@ def explain(conference: Conference, time_limit_s: float = 20.0) -> list[str]:
     return lines
 
 
-def unplaced_reasons(conference: Conference, timetable: Timetable) -> dict[str, str]:
-    """Why each left-out session could not be placed, checked cheapest reason first."""
+def unplaced_reasons(conference: Conference, timetable: Timetable, detailed: bool = True) -> dict[str, str]:
+    """Why each left-out session could not be placed, checked cheapest reason first (`detailed`: up to
+    MAX_UNPLACED_EXPLAINED of them also get the requirements they conflict with, which costs a solve each)."""
     grid = Grid(conference)
     reasons = {}
     for n, sid in enumerate(sorted(timetable.unplaced)):
@@ -94,7 +95,7 @@ def unplaced_reasons(conference: Conference, timetable: Timetable) -> dict[str, 
             reasons[sid] = "no room has the seats, features and booths it needs"
         elif not starts:
             reasons[sid] = f"its speakers are never all available for {s.duration_min} min inside one open period"
-        elif n < MAX_UNPLACED_EXPLAINED:
+        elif detailed and n < MAX_UNPLACED_EXPLAINED:
             reasons[sid] = _displaced_by(conference, timetable, sid)
         else:
             reasons[sid] = "no room and time left that keeps every requirement of the sessions placed"

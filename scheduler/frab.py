@@ -151,16 +151,23 @@ def schedule_days(
 ) -> list[dict[str, Any]]:
     """The days of the schedule as JSON-schema records: every conference day (and any other date a session is
     placed on), each with every room (in conference order) and its events in start order."""
-    placed = sorted((a for a in timetable.assignments if a.session_id in conference.session_by_id),
-                    key=lambda a: (a.start.timestamp(), a.session_id))
+    placed = sorted(
+        (a for a in timetable.assignments if a.session_id in conference.session_by_id),
+        key=lambda a: (a.start.timestamp(), a.session_id),
+    )
     speaker_ids = {sp for s in conference.sessions for sp in s.speakers} | conference.speaker_by_id.keys()
-    ids = _Ids(numeric_ids(conference.session_by_id, f"{conference.name}/sessions"),
-               numeric_ids(speaker_ids, f"{conference.name}/speakers"), session_url)
+    ids = _Ids(
+        numeric_ids(conference.session_by_id, f"{conference.name}/sessions"),
+        numeric_ids(speaker_ids, f"{conference.name}/speakers"),
+        session_url,
+    )
     by_date: dict[date, list[Assignment]] = {d.date: [] for d in conference.days}
     for assignment in placed:
         by_date.setdefault(_day_of(conference, assignment), []).append(assignment)
-    return [_day_record(conference, index, day_date, by_date[day_date], ids)
-            for index, day_date in enumerate(sorted(by_date), start=1)]
+    return [
+        _day_record(conference, index, day_date, by_date[day_date], ids)
+        for index, day_date in enumerate(sorted(by_date), start=1)
+    ]
 
 
 @dataclass(frozen=True)
@@ -181,10 +188,12 @@ def _day_of(conference: Conference, placed: Assignment) -> date:
     return placed.start.astimezone(conference.tz).date()
 
 
-def _day_record(conference: Conference, index: int, day_date: date, placed: list[Assignment], ids: _Ids
-                ) -> dict[str, Any]:
-    start, end = _day_bounds(next((d for d in conference.days if d.date == day_date), None), placed, day_date,
-                             conference.tz)
+def _day_record(
+    conference: Conference, index: int, day_date: date, placed: list[Assignment], ids: _Ids
+) -> dict[str, Any]:
+    start, end = _day_bounds(
+        next((d for d in conference.days if d.date == day_date), None), placed, day_date, conference.tz
+    )
     return {
         "index": index,
         "date": day_date.isoformat(),
@@ -197,8 +206,7 @@ def _day_record(conference: Conference, index: int, day_date: date, placed: list
     }
 
 
-def _day_bounds(day: Day | None, placed: list[Assignment], day_date: date, zone: ZoneInfo
-                ) -> tuple[datetime, datetime]:
+def _day_bounds(day: Day | None, placed: list[Assignment], day_date: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     starts = [p.start for p in day.periods] if day and day.periods else []
     ends = [p.end for p in day.periods] if day and day.periods else []
     starts += [a.start for a in placed]
@@ -332,8 +340,7 @@ def _conference_element(conference: Conference, days: list[dict[str, Any]], base
 
 
 def _day_element(conference: Conference, day: dict[str, Any]) -> ET.Element:
-    element = ET.Element("day", date=day["date"], start=day["day_start"], end=day["day_end"],
-                         index=str(day["index"]))
+    element = ET.Element("day", date=day["date"], start=day["day_start"], end=day["day_end"], index=str(day["index"]))
     rooms = {r.name: r.room_id for r in conference.rooms}
     for name, events in day["rooms"].items():
         room = ET.SubElement(element, "room", name=name)
@@ -349,8 +356,19 @@ def _event_element(event: dict[str, Any]) -> ET.Element:
     if "code" in event:
         attributes["code"] = event["code"]
     element = ET.Element("event", attributes)
-    for tag in ("date", "start", "duration", "room", "slug", "title", "subtitle", "track", "type", "language",
-                "abstract"):
+    for tag in (
+        "date",
+        "start",
+        "duration",
+        "room",
+        "slug",
+        "title",
+        "subtitle",
+        "track",
+        "type",
+        "language",
+        "abstract",
+    ):
         if tag != "language" or event[tag]:
             _text_element(element, tag, event[tag])
     persons = ET.SubElement(element, "persons")
@@ -419,8 +437,9 @@ class RawSchedule:
 SessionKey = Callable[[Mapping[str, Any]], str]
 
 
-def read_frab(path: str | Path, *, timezone: str | None = None, session_key: SessionKey | None = None
-              ) -> ImportedSchedule:
+def read_frab(
+    path: str | Path, *, timezone: str | None = None, session_key: SessionKey | None = None
+) -> ImportedSchedule:
     """Read a frab `schedule.xml` or `schedule.json` (told apart by content) into a conference; `timezone`
     overrides the file's, `session_key` how a JSON event's session id is chosen."""
     path = Path(path)
@@ -467,11 +486,17 @@ def parse_frab_xml(text: str, label: str) -> RawSchedule:
         root = ET.fromstring(text)
     except ET.ParseError as err:
         line, column = err.position
-        raise InputError([Problem(label, f"is not well-formed XML (line {line}, column {column}): {err.msg}",
-                                  line)]) from None
+        raise InputError(
+            [Problem(label, f"is not well-formed XML (line {line}, column {column}): {err.msg}", line)]
+        ) from None
     if root.tag != "schedule":
-        raise InputError([Problem(label, f"the root element is <{root.tag}>, not <schedule>: not a frab "
-                                         "schedule.xml", None, root.tag)])
+        raise InputError(
+            [
+                Problem(
+                    label, f"the root element is <{root.tag}>, not <schedule>: not a frab schedule.xml", None, root.tag
+                )
+            ]
+        )
     conference = root.find("conference")
     if conference is None:
         problems.add("schedule/conference", "missing element <conference>")
@@ -493,8 +518,7 @@ def parse_frab_xml(text: str, label: str) -> RawSchedule:
     return RawSchedule(title or label, zone, tuple(events), tuple(RawRoom(n) for n in names if n))
 
 
-def _xml_event(event: ET.Element, where: str, day_date: date | None, room_name: str, problems: _Collector
-               ) -> RawEvent:
+def _xml_event(event: ET.Element, where: str, day_date: date | None, room_name: str, problems: _Collector) -> RawEvent:
     def text(tag: str) -> str:
         return (event.findtext(tag) or "").strip()
 
@@ -527,8 +551,9 @@ def parse_frab_json(text: str, label: str, session_key: SessionKey | None = None
     try:
         document = json.loads(text)
     except json.JSONDecodeError as err:
-        raise InputError([Problem(label, f"is not valid JSON (line {err.lineno}, column {err.colno}): {err.msg}",
-                                  err.lineno)]) from None
+        raise InputError(
+            [Problem(label, f"is not valid JSON (line {err.lineno}, column {err.colno}): {err.msg}", err.lineno)]
+        ) from None
     conference = _dig(document, ("schedule", "conference"), problems)
     problems.raise_if_any()
     days = conference.get("days")
@@ -536,8 +561,11 @@ def parse_frab_json(text: str, label: str, session_key: SessionKey | None = None
         problems.add("schedule.conference.days", "missing or empty: the schedule has no days")
         problems.raise_if_any()
     key = session_key or _frab_session_key
-    events = [event for number, day in enumerate(days)
-              for event in _json_day(day, f"schedule.conference.days[{number}]", key, problems)]
+    events = [
+        event
+        for number, day in enumerate(days)
+        for event in _json_day(day, f"schedule.conference.days[{number}]", key, problems)
+    ]
     problems.raise_if_any()
     return RawSchedule(
         title=str(conference.get("title") or label),
@@ -583,8 +611,9 @@ def _frab_session_key(event: Mapping[str, Any]) -> str:
     return ""
 
 
-def _json_event(event: Mapping[str, Any], where: str, day_date: date | None, room_name: str, key: SessionKey,
-                problems: _Collector) -> RawEvent:
+def _json_event(
+    event: Mapping[str, Any], where: str, day_date: date | None, room_name: str, key: SessionKey, problems: _Collector
+) -> RawEvent:
     def text(field: str) -> str:
         value = event.get(field)
         return str(value).strip() if value is not None else ""
@@ -666,14 +695,17 @@ def _parse_date(text: str | None, where: str, problems: _Collector, *, required:
         return None
 
 
-def _event_start(date_text: str, start_text: str, day_date: date | None, where: str, problems: _Collector
-                 ) -> datetime | None:
+def _event_start(
+    date_text: str, start_text: str, day_date: date | None, where: str, problems: _Collector
+) -> datetime | None:
     """The event's `date` (a date-time); older files give only `start` (HH:MM) on the day's date."""
     if date_text:
         start = _iso(date_text)
         if start is None:
-            problems.add(problems.field(where, "date"),
-                         f"'{date_text}' is not an ISO date-time such as 2023-10-13T09:30:00+02:00")
+            problems.add(
+                problems.field(where, "date"),
+                f"'{date_text}' is not an ISO date-time such as 2023-10-13T09:30:00+02:00",
+            )
         return start
     if start_text and day_date:
         try:
@@ -717,9 +749,9 @@ def to_conference(raw: RawSchedule, label: str, timezone: str | None = None) -> 
     rooms = tuple(Room(room_ids[r.name], r.name, r.capacity or DEFAULT_ROOM_CAPACITY) for r in named.values())
     speakers = _speakers(events)
     sessions = tuple(_session(e) for e in events)
-    reference = Timetable(tuple(
-        Assignment(e.session_id, room_ids[e.room], e.start, _after(e.start, e.duration_min)) for e in events
-    ))
+    reference = Timetable(
+        tuple(Assignment(e.session_id, room_ids[e.room], e.start, _after(e.start, e.duration_min)) for e in events)
+    )
     conference = Conference(
         name=raw.title,
         timezone=zone.key,
@@ -736,14 +768,22 @@ def to_conference(raw: RawSchedule, label: str, timezone: str | None = None) -> 
 def _offset_notes(events: Iterable[RawEvent], zone: ZoneInfo) -> tuple[str, ...]:
     """A note when the file's times carry offsets its time zone does not have: the instants are kept, but the
     local times (and days) follow the zone, which may not be the one the committee means."""
-    odd = sorted({_offset_text(e.start) for e in events
-                  if e.start is not None and e.start.tzinfo is not None
-                  and e.start.utcoffset() != e.start.astimezone(zone).utcoffset()})
+    odd = sorted(
+        {
+            _offset_text(e.start)
+            for e in events
+            if e.start is not None
+            and e.start.tzinfo is not None
+            and e.start.utcoffset() != e.start.astimezone(zone).utcoffset()
+        }
+    )
     if not odd:
         return ()
-    return (f"times in the file carry UTC offset(s) {', '.join(odd)} that time zone {zone.key} does not have "
-            "then; instants are kept and local times follow " + zone.key + " (give --timezone to choose the "
-            "conference's zone)",)
+    return (
+        f"times in the file carry UTC offset(s) {', '.join(odd)} that time zone {zone.key} does not have "
+        "then; instants are kept and local times follow " + zone.key + " (give --timezone to choose the "
+        "conference's zone)",
+    )
 
 
 def _offset_text(moment: datetime) -> str:
@@ -763,8 +803,11 @@ def _check_unique_sessions(events: tuple[RawEvent, ...], problems: _Collector) -
     first: dict[str, str] = {}
     for event in events:
         if event.session_id in first:
-            problems.add(event.where, f"event id '{event.session_id}' is used again (first at {first[event.session_id]}"
-                                      "); each session can be scheduled only once")
+            problems.add(
+                event.where,
+                f"event id '{event.session_id}' is used again (first at {first[event.session_id]}"
+                "); each session can be scheduled only once",
+            )
         first.setdefault(event.session_id, event.where)
 
 
@@ -788,8 +831,9 @@ class _Placed:
 def _localized(event: RawEvent, zone: ZoneInfo) -> _Placed:
     assert event.start is not None and event.duration_min is not None  # parse problems were raised already
     start = event.start.replace(tzinfo=zone) if event.start.tzinfo is None else event.start.astimezone(zone)
-    return _Placed(event.session_id, event.title, event.room, start, event.duration_min,
-                   event.day_date or start.date(), event)
+    return _Placed(
+        event.session_id, event.title, event.room, start, event.duration_min, event.day_date or start.date(), event
+    )
 
 
 def _after(start: datetime, minutes: int) -> datetime:

@@ -61,8 +61,16 @@ from scheduler.timetable_io import write_timetable
 PLANTED_FILE = "planted-timetable.csv"
 # Every file this module may write: regenerating into a folder removes the ones a new instance does not have
 # (a stale planted-timetable.csv beside an unplanted instance would lie).
-GENERATED_FILES = ("conference.toml", "rooms.csv", "speakers.csv", "sessions.csv", "availability.csv",
-                   "attendees.csv", "interpreters.csv", PLANTED_FILE)
+GENERATED_FILES = (
+    "conference.toml",
+    "rooms.csv",
+    "speakers.csv",
+    "sessions.csv",
+    "availability.csv",
+    "attendees.csv",
+    "interpreters.csv",
+    PLANTED_FILE,
+)
 
 T = TypeVar("T")
 
@@ -126,72 +134,257 @@ _WORKSHOP = frozenset({"workshop"})
 
 PROFILES: dict[str, Profile] = {
     "peace": Profile(
-        name="peace", label="Peace Conference", timezone="Europe/Rome", first_day=date(2025, 10, 13),
-        periods=("09:30-11:00", "11:30-13:00", "14:30-16:00", "16:30-18:30"), changeover_min=10,
-        session_languages=(("en", .3), ("it", .3), ("ru", .1), ("uk", .1), ("de", .08), ("es", .06), ("fr", .06)),
-        attendee_languages=(("it", .35), ("en", .2), ("ru", .1), ("uk", .1), ("de", .1), ("es", .08), ("fr", .07)),
-        also_lingua_franca_p=.55, third_language_p=.25, interpretation_p=.65, max_targets=3,
-        booth_room_share=1.0, max_booths=6,
-        kinds=(Kind("panel", .45, ((60, .3), (90, .7)), (3, 4)),
-               Kind("talk", .35, ((30, .3), (45, .4), (60, .3)), (1, 1)),
-               Kind("testimony", .12, ((30, .5), (45, .5)), (1, 2)),
-               Kind("workshop", .06, ((90, 1.0),), (1, 2), _WORKSHOP),
-               Kind("keynote", .02, ((60, 1.0),), (1, 1), _STAGE, tracked=False)),
-        tracks=("war-zone", "humanitarian", "diplomacy", "reconstruction", "interfaith", "youth", "media",
-                "justice"),
-        track_size=9, interests_mean=5.0, zipf_s=.8,
-        topics=("ceasefire", "refugees", "dialogue", "memory", "children", "water", "hospitals", "prisoners",
-                "mediation", "schools", "mines", "elections", "truth commissions", "sanctions", "famine"),
+        name="peace",
+        label="Peace Conference",
+        timezone="Europe/Rome",
+        first_day=date(2025, 10, 13),
+        periods=("09:30-11:00", "11:30-13:00", "14:30-16:00", "16:30-18:30"),
+        changeover_min=10,
+        session_languages=(
+            ("en", 0.3),
+            ("it", 0.3),
+            ("ru", 0.1),
+            ("uk", 0.1),
+            ("de", 0.08),
+            ("es", 0.06),
+            ("fr", 0.06),
+        ),
+        attendee_languages=(
+            ("it", 0.35),
+            ("en", 0.2),
+            ("ru", 0.1),
+            ("uk", 0.1),
+            ("de", 0.1),
+            ("es", 0.08),
+            ("fr", 0.07),
+        ),
+        also_lingua_franca_p=0.55,
+        third_language_p=0.25,
+        interpretation_p=0.65,
+        max_targets=3,
+        booth_room_share=1.0,
+        max_booths=6,
+        kinds=(
+            Kind("panel", 0.45, ((60, 0.3), (90, 0.7)), (3, 4)),
+            Kind("talk", 0.35, ((30, 0.3), (45, 0.4), (60, 0.3)), (1, 1)),
+            Kind("testimony", 0.12, ((30, 0.5), (45, 0.5)), (1, 2)),
+            Kind("workshop", 0.06, ((90, 1.0),), (1, 2), _WORKSHOP),
+            Kind("keynote", 0.02, ((60, 1.0),), (1, 1), _STAGE, tracked=False),
+        ),
+        tracks=("war-zone", "humanitarian", "diplomacy", "reconstruction", "interfaith", "youth", "media", "justice"),
+        track_size=9,
+        interests_mean=5.0,
+        zipf_s=0.8,
+        topics=(
+            "ceasefire",
+            "refugees",
+            "dialogue",
+            "memory",
+            "children",
+            "water",
+            "hospitals",
+            "prisoners",
+            "mediation",
+            "schools",
+            "mines",
+            "elections",
+            "truth commissions",
+            "sanctions",
+            "famine",
+        ),
     ),
     "congress": Profile(
-        name="congress", label="Hackers' Congress", timezone="Europe/Berlin", first_day=date(2025, 12, 27),
+        name="congress",
+        label="Hackers' Congress",
+        timezone="Europe/Berlin",
+        first_day=date(2025, 12, 27),
         periods=("11:00-12:30", "13:00-14:30", "15:00-16:30", "17:00-18:30", "20:00-21:30", "22:00-00:30"),
         changeover_min=15,
-        session_languages=(("en", .7), ("de", .3)),
-        attendee_languages=(("de", .5), ("en", .5)),
-        also_lingua_franca_p=.75, third_language_p=0.0, interpretation_p=.4, max_targets=1,
-        booth_room_share=.4, max_booths=2,
-        kinds=(Kind("talk", .7, ((30, .25), (45, .35), (60, .4)), (1, 2)),
-               Kind("panel", .08, ((60, .5), (90, .5)), (3, 3)),
-               Kind("workshop", .17, ((90, 1.0),), (1, 2), _WORKSHOP),
-               Kind("keynote", .05, ((60, 1.0),), (1, 1), _STAGE, tracked=False)),
-        tracks=("Security", "Hardware & Making", "Ethics, Society & Politics", "Science", "Art & Culture",
-                "Entertainment", "CCC", "Resilience & Sustainability"),
-        track_size=16, interests_mean=8.0, zipf_s=.9,
-        topics=("firmware", "satellites", "voting machines", "lockpicking", "radio", "surveillance", "e-bikes",
-                "smart meters", "open hardware", "cryptography", "trains", "phones", "FPGAs", "privacy", "drones"),
+        session_languages=(("en", 0.7), ("de", 0.3)),
+        attendee_languages=(("de", 0.5), ("en", 0.5)),
+        also_lingua_franca_p=0.75,
+        third_language_p=0.0,
+        interpretation_p=0.4,
+        max_targets=1,
+        booth_room_share=0.4,
+        max_booths=2,
+        kinds=(
+            Kind("talk", 0.7, ((30, 0.25), (45, 0.35), (60, 0.4)), (1, 2)),
+            Kind("panel", 0.08, ((60, 0.5), (90, 0.5)), (3, 3)),
+            Kind("workshop", 0.17, ((90, 1.0),), (1, 2), _WORKSHOP),
+            Kind("keynote", 0.05, ((60, 1.0),), (1, 1), _STAGE, tracked=False),
+        ),
+        tracks=(
+            "Security",
+            "Hardware & Making",
+            "Ethics, Society & Politics",
+            "Science",
+            "Art & Culture",
+            "Entertainment",
+            "CCC",
+            "Resilience & Sustainability",
+        ),
+        track_size=16,
+        interests_mean=8.0,
+        zipf_s=0.9,
+        topics=(
+            "firmware",
+            "satellites",
+            "voting machines",
+            "lockpicking",
+            "radio",
+            "surveillance",
+            "e-bikes",
+            "smart meters",
+            "open hardware",
+            "cryptography",
+            "trains",
+            "phones",
+            "FPGAs",
+            "privacy",
+            "drones",
+        ),
     ),
     "science": Profile(
-        name="science", label="Scientific Meeting", timezone="America/Chicago", first_day=date(2026, 6, 8),
-        periods=("08:30-10:00", "10:30-12:00", "13:30-15:00", "15:30-17:00", "17:15-18:45"), changeover_min=10,
-        session_languages=(("en", .9), ("es", .04), ("fr", .02), ("de", .02), ("zh", .02)),
-        attendee_languages=(("en", .6), ("es", .12), ("fr", .08), ("de", .1), ("zh", .1)),
-        also_lingua_franca_p=.9, third_language_p=.1, interpretation_p=.1, max_targets=2,
-        booth_room_share=.15, max_booths=3,
-        kinds=(Kind("talk", .5, ((30, .2), (45, .3), (60, .5)), (1, 2)),
-               Kind("symposium", .25, ((90, 1.0),), (3, 4)),
-               Kind("panel", .12, ((60, .5), (90, .5)), (3, 3)),
-               Kind("workshop", .1, ((90, 1.0),), (1, 2), _WORKSHOP),
-               Kind("keynote", .03, ((60, 1.0),), (1, 1), _STAGE, tracked=False)),
-        tracks=("Climate dynamics", "Neuroscience", "Genomics", "Materials", "Epidemiology", "Astrophysics",
-                "Ecology", "Machine learning", "Oceanography", "Immunology", "Quantum devices", "Soil science",
-                "Public health", "Catalysis", "Seismology", "Microbiology", "Photonics", "Hydrology"),
-        track_size=12, interests_mean=8.0, zipf_s=.9,
-        topics=("uncertainty", "field data", "models", "scaling", "benchmarks", "sensors", "long-term trends",
-                "replication", "imaging", "theory", "open data", "variability", "simulation", "mechanisms"),
+        name="science",
+        label="Scientific Meeting",
+        timezone="America/Chicago",
+        first_day=date(2026, 6, 8),
+        periods=("08:30-10:00", "10:30-12:00", "13:30-15:00", "15:30-17:00", "17:15-18:45"),
+        changeover_min=10,
+        session_languages=(("en", 0.9), ("es", 0.04), ("fr", 0.02), ("de", 0.02), ("zh", 0.02)),
+        attendee_languages=(("en", 0.6), ("es", 0.12), ("fr", 0.08), ("de", 0.1), ("zh", 0.1)),
+        also_lingua_franca_p=0.9,
+        third_language_p=0.1,
+        interpretation_p=0.1,
+        max_targets=2,
+        booth_room_share=0.15,
+        max_booths=3,
+        kinds=(
+            Kind("talk", 0.5, ((30, 0.2), (45, 0.3), (60, 0.5)), (1, 2)),
+            Kind("symposium", 0.25, ((90, 1.0),), (3, 4)),
+            Kind("panel", 0.12, ((60, 0.5), (90, 0.5)), (3, 3)),
+            Kind("workshop", 0.1, ((90, 1.0),), (1, 2), _WORKSHOP),
+            Kind("keynote", 0.03, ((60, 1.0),), (1, 1), _STAGE, tracked=False),
+        ),
+        tracks=(
+            "Climate dynamics",
+            "Neuroscience",
+            "Genomics",
+            "Materials",
+            "Epidemiology",
+            "Astrophysics",
+            "Ecology",
+            "Machine learning",
+            "Oceanography",
+            "Immunology",
+            "Quantum devices",
+            "Soil science",
+            "Public health",
+            "Catalysis",
+            "Seismology",
+            "Microbiology",
+            "Photonics",
+            "Hydrology",
+        ),
+        track_size=12,
+        interests_mean=8.0,
+        zipf_s=0.9,
+        topics=(
+            "uncertainty",
+            "field data",
+            "models",
+            "scaling",
+            "benchmarks",
+            "sensors",
+            "long-term trends",
+            "replication",
+            "imaging",
+            "theory",
+            "open data",
+            "variability",
+            "simulation",
+            "mechanisms",
+        ),
     ),
 }
 
-_FIRST_NAMES = ("Anna", "Marco", "Olena", "Dmytro", "Sofia", "Lukas", "Amira", "Chen", "Fatima", "Jonas", "Irina",
-                "Mateo", "Giulia", "Kwame", "Elif", "Pierre", "Hana", "Tomás", "Leila", "Sven", "Nadia", "Ravi",
-                "Marta", "Yusuf", "Aiko", "Pavel", "Lucía", "Oluwaseun", "Ingrid", "Karim", "Mei", "Diego")
-_LAST_NAMES = ("Rossi", "Kovalenko", "Müller", "Ivanova", "García", "Dubois", "Haddad", "Wang", "Okafor", "Nowak",
-               "Bianchi", "Shevchenko", "Schmidt", "Petrov", "López", "Martin", "Yilmaz", "Sato", "Nielsen",
-               "Mensah", "Costa", "Kaur", "Horvat", "Ferrari", "Novak", "Larsen", "Silva", "Kim", "Moreau")
+_FIRST_NAMES = (
+    "Anna",
+    "Marco",
+    "Olena",
+    "Dmytro",
+    "Sofia",
+    "Lukas",
+    "Amira",
+    "Chen",
+    "Fatima",
+    "Jonas",
+    "Irina",
+    "Mateo",
+    "Giulia",
+    "Kwame",
+    "Elif",
+    "Pierre",
+    "Hana",
+    "Tomás",
+    "Leila",
+    "Sven",
+    "Nadia",
+    "Ravi",
+    "Marta",
+    "Yusuf",
+    "Aiko",
+    "Pavel",
+    "Lucía",
+    "Oluwaseun",
+    "Ingrid",
+    "Karim",
+    "Mei",
+    "Diego",
+)
+_LAST_NAMES = (
+    "Rossi",
+    "Kovalenko",
+    "Müller",
+    "Ivanova",
+    "García",
+    "Dubois",
+    "Haddad",
+    "Wang",
+    "Okafor",
+    "Nowak",
+    "Bianchi",
+    "Shevchenko",
+    "Schmidt",
+    "Petrov",
+    "López",
+    "Martin",
+    "Yilmaz",
+    "Sato",
+    "Nielsen",
+    "Mensah",
+    "Costa",
+    "Kaur",
+    "Horvat",
+    "Ferrari",
+    "Novak",
+    "Larsen",
+    "Silva",
+    "Kim",
+    "Moreau",
+)
 _COUNTRIES = ("IT", "UA", "DE", "RU", "ES", "FR", "US", "GB", "NG", "CN", "JP", "BR", "IN", "TR", "PL", "KE")
-_FRAMES = ("{topic} after {other}", "What {topic} teaches us about {other}", "{topic}: lessons from the field",
-           "Rethinking {topic}", "{topic} and {other}", "Beyond {topic}", "A decade of {topic}",
-           "Open questions in {topic}")
+_FRAMES = (
+    "{topic} after {other}",
+    "What {topic} teaches us about {other}",
+    "{topic}: lessons from the field",
+    "Rethinking {topic}",
+    "{topic} and {other}",
+    "Beyond {topic}",
+    "A decade of {topic}",
+    "Open questions in {topic}",
+)
 
 
 @dataclass(frozen=True)
@@ -264,7 +457,7 @@ class _Clock:
     def period_of_step(self) -> np.ndarray:
         pid = np.full(self.n_steps, -1, dtype=np.int32)
         for k, (start, end) in enumerate(self.periods):
-            pid[start // self.step_min:end // self.step_min] = k
+            pid[start // self.step_min : end // self.step_min] = k
         return pid
 
     def instants(self) -> list[int]:
@@ -367,8 +560,9 @@ def _draw_rooms(rng: np.random.Generator, profile: Profile, n_rooms: int, n_atte
     return rooms
 
 
-def _draw_sessions(rng: np.random.Generator, profile: Profile, n: int, n_attendees: int, rooms: list[Room]
-                   ) -> list[_Draft]:
+def _draw_sessions(
+    rng: np.random.Generator, profile: Profile, n: int, n_attendees: int, rooms: list[Room]
+) -> list[_Draft]:
     shares = np.array([k.share for k in profile.kinds])
     drawn = [profile.kinds[k] for k in rng.choice(len(shares), size=n, p=shares / shares.sum())]
     tracked = sum(1 for k in drawn if k.tracked)
@@ -398,8 +592,9 @@ def _draw_sessions(rng: np.random.Generator, profile: Profile, n: int, n_attende
             rest = [pool[j] for j in rng.permutation(len(pool)) if pool[j] not in first]
             targets = set((first + rest)[:k])
         estimate = float(n_attendees * profile.interests_mean * share[i])
-        drafts.append(_Draft(i, f"S{i + 1:0{w}d}", kind, duration, track, language, targets, float(weights[i]),
-                             estimate))
+        drafts.append(
+            _Draft(i, f"S{i + 1:0{w}d}", kind, duration, track, language, targets, float(weights[i]), estimate)
+        )
     return drafts
 
 
@@ -436,7 +631,7 @@ def _free(busy: np.ndarray, length: int) -> np.ndarray:
     n = busy.shape[-1]
     sums = np.concatenate([np.zeros(busy.shape[:-1] + (1,), dtype=np.int32), np.cumsum(busy, axis=-1)], axis=-1)
     out = np.zeros(busy.shape, dtype=bool)
-    out[..., :n - length + 1] = (sums[..., length:] - sums[..., :n + 1 - length]) == 0
+    out[..., : n - length + 1] = (sums[..., length:] - sums[..., : n + 1 - length]) == 0
     return out
 
 
@@ -453,8 +648,14 @@ def _room_order(d: _Draft, rooms: list[Room], suitable: list[int], track_rooms: 
     return usual + [r for r in big + small if r not in usual]  # a track uses a handful of rooms: a list is fine
 
 
-def _place(rng: np.random.Generator, drafts: list[_Draft], rooms: list[Room], people: list[_Person],
-           clock: _Clock, changeover_min: int) -> None:
+def _place(
+    rng: np.random.Generator,
+    drafts: list[_Draft],
+    rooms: list[Room],
+    people: list[_Person],
+    clock: _Clock,
+    changeover_min: int,
+) -> None:
     """Place every session greedily, most constrained first, on free grid starts (starts packed after a session
     or at a period start are preferred, as a committee would pack a block)."""
     step = clock.step_min
@@ -469,24 +670,27 @@ def _place(rng: np.random.Generator, drafts: list[_Draft], rooms: list[Room], pe
     valid: dict[int, np.ndarray] = {}
     room_free: dict[int, np.ndarray] = {}  # padded length -> free starts per room, updated on every placement
     suitable: dict[tuple[frozenset[str], int], list[int]] = {}  # (needs, targets) -> rooms by capacity
-    for d in sorted(drafts, key=lambda d: (-len(d.kind.needs), -len(d.targets), -len(d.speakers), -d.estimate,
-                                           d.index)):
+    for d in sorted(
+        drafts, key=lambda d: (-len(d.kind.needs), -len(d.targets), -len(d.speakers), -d.estimate, d.index)
+    ):
         length = math.ceil(d.duration_min / step)
         padded = math.ceil((d.duration_min + changeover_min) / step)  # the next session in the room waits
         if length not in valid:
             ok = np.zeros(n_steps, dtype=bool)
-            ok[:n_steps - length + 1] = (pid[:n_steps - length + 1] >= 0) & (pid[:n_steps - length + 1]
-                                                                              == pid[length - 1:])
+            ok[: n_steps - length + 1] = (pid[: n_steps - length + 1] >= 0) & (
+                pid[: n_steps - length + 1] == pid[length - 1 :]
+            )
             valid[length] = ok
         if padded not in room_free:
             room_free[padded] = _free(room_busy, padded)
         people_free = _free(speaker_busy[d.speakers].any(axis=0), length)
         key = (d.kind.needs, len(d.targets))
         if key not in suitable:
-            suitable[key] = sorted((r for r, room in enumerate(rooms) if _suits(room, d)),
-                                   key=lambda r: (rooms[r].capacity, r))
+            suitable[key] = sorted(
+                (r for r, room in enumerate(rooms) if _suits(room, d)), key=lambda r: (rooms[r].capacity, r)
+            )
         chosen = None
-        for with_track in ((True, False) if d.track else (False,)):
+        for with_track in (True, False) if d.track else (False,):
             when = valid[length] & people_free
             if with_track:
                 when &= _free(track_busy.setdefault(d.track, np.zeros(n_steps, dtype=bool)), length)
@@ -503,17 +707,19 @@ def _place(rng: np.random.Generator, drafts: list[_Draft], rooms: list[Room], pe
             # A track longer than the conference can hold: this session leaves the track rather than the instance.
             d.track = ""
         if chosen is None:
-            raise GenerationError(f"cannot place session {d.session_id} ({d.duration_min} min, "
-                                  f"{len(d.targets)} interpretation targets, needs {sorted(d.kind.needs)}): "
-                                  "too few rooms or days for this many sessions; raise --rooms or --days")
+            raise GenerationError(
+                f"cannot place session {d.session_id} ({d.duration_min} min, "
+                f"{len(d.targets)} interpretation targets, needs {sorted(d.kind.needs)}): "
+                "too few rooms or days for this many sessions; raise --rooms or --days"
+            )
         r, i = chosen
         d.room, d.start = r, i * step
-        room_busy[r, i:i + padded] = True
+        room_busy[r, i : i + padded] = True
         for length_, free in room_free.items():
             free[r] = _free(room_busy[r], length_)
-        speaker_busy[d.speakers, i:i + length] = True
+        speaker_busy[d.speakers, i : i + length] = True
         if d.track:
-            track_busy[d.track][i:i + length] = True
+            track_busy[d.track][i : i + length] = True
             if r not in track_rooms.setdefault(d.track, []):
                 track_rooms[d.track].append(r)
 
@@ -594,8 +800,14 @@ class _Audible:
         return True
 
 
-def _cover_languages(rng: np.random.Generator, profile: Profile, drafts: list[_Draft], rooms: list[Room],
-                     groups: list[frozenset[str]], clock: _Clock) -> dict[frozenset[str], frozenset[str]]:
+def _cover_languages(
+    rng: np.random.Generator,
+    profile: Profile,
+    drafts: list[_Draft],
+    rooms: list[Room],
+    groups: list[frozenset[str]],
+    clock: _Clock,
+) -> dict[frozenset[str], frozenset[str]]:
     """Make the hidden timetable's language_coverage zero; return how each attendee language set must change.
 
     First the lingua franca is made audible at every instant: interpretation into it where a booth is spare,
@@ -629,8 +841,15 @@ def _cover_languages(rng: np.random.Generator, profile: Profile, drafts: list[_D
                 audible.add_target(d, _one(rng, sorted(group - {d.language})))
                 continue
             # The lingua franca must be audible everywhere (the fallback of every group), whoever else loses.
-            switch = next(((d, lang) for d in here for lang in sorted(group)
-                           if group == lingua_franca or audible.switch_is_safe(d, lang, distinct)), None)
+            switch = next(
+                (
+                    (d, lang)
+                    for d in here
+                    for lang in sorted(group)
+                    if group == lingua_franca or audible.switch_is_safe(d, lang, distinct)
+                ),
+                None,
+            )
             if switch is not None:
                 audible.switch(*switch)
             else:
@@ -650,7 +869,8 @@ def _teams(rng: np.random.Generator, drafts: list[_Draft], clock: _Clock) -> lis
         day = next(k for k, (s, e) in zip(clock.period_day, clock.periods, strict=True) if s <= d.start < e)
         for target in sorted(d.targets):
             demand.setdefault(language_pair(d.language, target), [[] for _ in range(n_days)])[day].append(
-                (d.start, d.end))
+                (d.start, d.end)
+            )
     teams = []
     w = 2
     for pair in sorted(demand):
@@ -658,8 +878,11 @@ def _teams(rng: np.random.Generator, drafts: list[_Draft], clock: _Clock) -> lis
         spare = int(rng.random() < 0.5)
         for k in range(max(per_day) + spare):
             on = [day for day in range(n_days) if k < per_day[day] + spare]
-            windows = () if len(on) == n_days else tuple(
-                Window(clock.at(clock.day_span(day)[0]), clock.at(clock.day_span(day)[1])) for day in on)
+            windows = (
+                ()
+                if len(on) == n_days
+                else tuple(Window(clock.at(clock.day_span(day)[0]), clock.at(clock.day_span(day)[1])) for day in on)
+            )
             teams.append(InterpreterTeam(f"T{len(teams) + 1:0{w}d}", pair, windows))
     return teams
 
@@ -678,8 +901,9 @@ def _peak(intervals: list[tuple[int, int]]) -> int:
 # Speakers' availability and preferences, consistent with the hidden timetable.
 
 
-def _availability(rng: np.random.Generator, people: list[_Person], drafts: list[_Draft], clock: _Clock
-                  ) -> dict[int, tuple[list[Window], list[Window]]]:
+def _availability(
+    rng: np.random.Generator, people: list[_Person], drafts: list[_Draft], clock: _Clock
+) -> dict[int, tuple[list[Window], list[Window]]]:
     """(available, preferred) windows per speaker. About 40% are available only part of the time: on the days of
     their sessions (and sometimes another), from a period start before their first session to a period end
     after their last. About 15% prefer the periods their sessions are in."""
@@ -697,7 +921,7 @@ def _availability(rng: np.random.Generator, people: list[_Person], drafts: list[
                 day_periods = [p for p in range(len(clock.periods)) if clock.period_day[p] == day]
                 busy = [p for p in periods if clock.period_day[p] == day]
                 first_ok = day_periods[: day_periods.index(busy[0]) + 1] if busy else day_periods
-                last_ok = day_periods[day_periods.index(busy[-1]):] if busy else day_periods
+                last_ok = day_periods[day_periods.index(busy[-1]) :] if busy else day_periods
                 a = _one(rng, first_ok)
                 b = _one(rng, [p for p in last_ok if p >= a])
                 available.append(Window(clock.at(clock.periods[a][0]), clock.at(clock.periods[b][1])))
@@ -711,8 +935,9 @@ def _availability(rng: np.random.Generator, people: list[_Person], drafts: list[
 # Attendees' interests.
 
 
-def _interests(rng: np.random.Generator, profile: Profile, drafts: list[_Draft], rooms: list[Room], n: int,
-               planted: bool) -> list[list[int]]:
+def _interests(
+    rng: np.random.Generator, profile: Profile, drafts: list[_Draft], rooms: list[Room], n: int, planted: bool
+) -> list[list[int]]:
     """Each attendee wants 1 + Poisson(mean - 1) sessions (at most 20): about half drawn from one or two favourite
     tracks, the rest from the whole programme, both by popularity. A session is never wanted by more people than
     its hidden room seats; in a planted instance an attendee never wants two sessions that overlap in the hidden
@@ -753,7 +978,7 @@ def _interests(rng: np.random.Generator, profile: Profile, drafts: list[_Draft],
     offset = 0
     for a in range(n):
         k, chosen = int(wants[a]), []
-        for j in candidates[offset:offset + int(tries[a])]:
+        for j in candidates[offset : offset + int(tries[a])]:
             if len(chosen) == k:
                 break
             if j in chosen or count[j] >= capacity[j]:
@@ -818,10 +1043,16 @@ def generate(options: GenerateOptions) -> Generated:
     title_rng = stream(_TITLES)
     sessions = tuple(
         Session(
-            session_id=d.session_id, title=_title(title_rng, profile, d), duration_min=d.duration_min,
-            speakers=tuple(people[p].speaker_id for p in d.speakers), language=d.language,
-            interpretation=frozenset(d.targets), track=d.track, kind=d.kind.name,
-            expected_audience=audience[d.index], needs=d.kind.needs,
+            session_id=d.session_id,
+            title=_title(title_rng, profile, d),
+            duration_min=d.duration_min,
+            speakers=tuple(people[p].speaker_id for p in d.speakers),
+            language=d.language,
+            interpretation=frozenset(d.targets),
+            track=d.track,
+            kind=d.kind.name,
+            expected_audience=audience[d.index],
+            needs=d.kind.needs,
         )
         for d in drafts
     )
@@ -829,8 +1060,16 @@ def generate(options: GenerateOptions) -> Generated:
     for k, person in enumerate(people):
         spoken = {drafts[i].language for i in person.sessions} | {profile.lingua_franca}
         available, preferred = windows[k]
-        speakers.append(Speaker(person.speaker_id, person.name, frozenset(spoken), person.country,
-                                availability=tuple(available), preferred=tuple(preferred)))
+        speakers.append(
+            Speaker(
+                person.speaker_id,
+                person.name,
+                frozenset(spoken),
+                person.country,
+                availability=tuple(available),
+                preferred=tuple(preferred),
+            )
+        )
     w = _width(options.n_attendees)
     attendees = tuple(
         Attendee(f"A{a + 1:0{w}d}", attendee_languages[a], tuple(drafts[j].session_id for j in wanted[a]))
@@ -838,13 +1077,22 @@ def generate(options: GenerateOptions) -> Generated:
     )
     conference = Conference(
         name=f"Synthetic {profile.label} ({options.sessions} sessions, seed {options.seed}"
-             f"{', planted' if options.planted else ''})",
-        timezone=profile.timezone, granularity_min=profile.granularity_min, days=clock.days, rooms=tuple(rooms),
-        speakers=tuple(speakers), sessions=sessions, languages=profile.languages, attendees=attendees,
-        interpreters=tuple(teams), changeover_min=profile.changeover_min, interpreters_limited=bool(teams),
+        f"{', planted' if options.planted else ''})",
+        timezone=profile.timezone,
+        granularity_min=profile.granularity_min,
+        days=clock.days,
+        rooms=tuple(rooms),
+        speakers=tuple(speakers),
+        sessions=sessions,
+        languages=profile.languages,
+        attendees=attendees,
+        interpreters=tuple(teams),
+        changeover_min=profile.changeover_min,
+        interpreters_limited=bool(teams),
     )
-    hidden = Timetable(tuple(Assignment(d.session_id, rooms[d.room].room_id, clock.at(d.start), clock.at(d.end))
-                             for d in drafts)).sorted()
+    hidden = Timetable(
+        tuple(Assignment(d.session_id, rooms[d.room].room_id, clock.at(d.start), clock.at(d.end)) for d in drafts)
+    ).sorted()
     return Generated(conference, hidden if options.planted else None, hidden, profile.name)
 
 
@@ -890,30 +1138,64 @@ def write_conference(generated: Generated, out: str | Path) -> list[Path]:
     tables: dict[str, pd.DataFrame] = {
         "rooms.csv": pd.DataFrame(
             [(r.room_id, r.name, r.capacity, r.booths, _items(r.features)) for r in c.rooms],
-            columns=["room_id", "name", "capacity", "booths", "features"]),
+            columns=["room_id", "name", "capacity", "booths", "features"],
+        ),
         "speakers.csv": pd.DataFrame(
             [(s.speaker_id, s.name, _items(s.languages), s.country, s.bio) for s in c.speakers],
-            columns=["speaker_id", "name", "languages", "country", "bio"]),
+            columns=["speaker_id", "name", "languages", "country", "bio"],
+        ),
         "sessions.csv": pd.DataFrame(
-            [(s.session_id, s.title, s.duration_min, _items(s.speakers), s.language, _items(s.interpretation),
-              s.track, s.kind, s.expected_audience, _items(s.needs)) for s in c.sessions],
-            columns=["session_id", "title", "duration_min", "speakers", "language", "interpretation", "track",
-                     "kind", "expected_audience", "needs"]),
+            [
+                (
+                    s.session_id,
+                    s.title,
+                    s.duration_min,
+                    _items(s.speakers),
+                    s.language,
+                    _items(s.interpretation),
+                    s.track,
+                    s.kind,
+                    s.expected_audience,
+                    _items(s.needs),
+                )
+                for s in c.sessions
+            ],
+            columns=[
+                "session_id",
+                "title",
+                "duration_min",
+                "speakers",
+                "language",
+                "interpretation",
+                "track",
+                "kind",
+                "expected_audience",
+                "needs",
+            ],
+        ),
         "availability.csv": pd.DataFrame(
-            [(s.speaker_id, w.start.isoformat(), w.end.isoformat(), preferred)
-             for s in c.speakers
-             for windows, preferred in ((s.availability, "false"), (s.preferred, "true"))
-             for w in windows],
-            columns=["speaker_id", "start", "end", "preferred"]),
+            [
+                (s.speaker_id, w.start.isoformat(), w.end.isoformat(), preferred)
+                for s in c.speakers
+                for windows, preferred in ((s.availability, "false"), (s.preferred, "true"))
+                for w in windows
+            ],
+            columns=["speaker_id", "start", "end", "preferred"],
+        ),
         "attendees.csv": pd.DataFrame(
             [(a.attendee_id, _items(a.languages), _items(a.interests)) for a in c.attendees],
-            columns=["attendee_id", "languages", "interests"]),
+            columns=["attendee_id", "languages", "interests"],
+        ),
     }
     if c.interpreters:
         tables["interpreters.csv"] = pd.DataFrame(
-            [(t.team_id, "-".join(t.languages), w.start.isoformat() if w else "", w.end.isoformat() if w else "")
-             for t in c.interpreters for w in (t.windows or (None,))],
-            columns=["team_id", "languages", "start", "end"])
+            [
+                (t.team_id, "-".join(t.languages), w.start.isoformat() if w else "", w.end.isoformat() if w else "")
+                for t in c.interpreters
+                for w in (t.windows or (None,))
+            ],
+            columns=["team_id", "languages", "start", "end"],
+        )
     for name, frame in tables.items():
         _csv(frame, folder / name)
         written.append(folder / name)

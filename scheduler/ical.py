@@ -78,8 +78,9 @@ def calendar_for_timetable(
 ) -> bytes:
     """The simple case without history: `timetable` as the only version, published at `published_at`."""
     version = PublishedVersion(1, published_at, conference, timetable)
-    return build_calendar(conference, [version], name=name, select=select, session_url=session_url,
-                          source_url=source_url)
+    return build_calendar(
+        conference, [version], name=name, select=select, session_url=session_url, source_url=source_url
+    )
 
 
 def for_speaker(conference: Conference, speaker_id: str) -> Selector:
@@ -122,8 +123,14 @@ def conference_slug(name: str) -> str:
 
 
 def _calendar(name: str, source_url: str | None, refresh: timedelta) -> Calendar:
-    calendar = Calendar.new(prodid=PRODID, method="PUBLISH", calscale="GREGORIAN", name=_text(name),
-                            refresh_interval=refresh, source=source_url)
+    calendar = Calendar.new(
+        prodid=PRODID,
+        method="PUBLISH",
+        calscale="GREGORIAN",
+        name=_text(name),
+        refresh_interval=refresh,
+        source=source_url,
+    )
     # A calendar UID would be invented at random each time; the feed is identified by its URL instead.
     calendar.pop("UID")
     # RFC 7986 requires the parameter, and icalendar leaves it out.

@@ -127,8 +127,14 @@ def _table_from_frame(grid: pd.DataFrame, label: str, problems: list[Problem]) -
     for number, values in enumerate(rows[1:], start=2):
         for position, (column, value) in enumerate(zip(header, values, strict=True), start=1):
             if value and not column:
-                problems.append(Problem(label, f"'{value}' is in column {position}, which has no header; name the "
-                                               "column or move the value", number, f"#{position}"))
+                problems.append(
+                    Problem(
+                        label,
+                        f"'{value}' is in column {position}, which has no header; name the column or move the value",
+                        number,
+                        f"#{position}",
+                    )
+                )
         if any(values):
             table_rows.append(Row(number, {c: v for c, v in zip(header, values, strict=True) if c}))
     return Table(label, tuple(c for c in header if c), tuple(table_rows))
@@ -143,15 +149,21 @@ def _parser_problem(label: str, err: Exception) -> Problem:
     if not found:
         return Problem(label, f"cannot be read as CSV: {err}")
     expected, row, saw = found.groups()
-    return Problem(label, f"this row has {saw} cells but the header has {expected}; a cell containing ',' must be "
-                          'wrapped in double quotes ("Rome, Italy")', int(row), None)
+    return Problem(
+        label,
+        f"this row has {saw} cells but the header has {expected}; a cell containing ',' must be "
+        'wrapped in double quotes ("Rome, Italy")',
+        int(row),
+        None,
+    )
 
 
 def read_csv_table(path: Path, label: str, problems: list[Problem]) -> Table | None:
     """Read a CSV file as stripped text; None (with a problem recorded) when it cannot be read at all."""
     try:
-        grid = pd.read_csv(path, header=None, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                           skip_blank_lines=False)
+        grid = pd.read_csv(
+            path, header=None, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=False
+        )
     except UnicodeDecodeError as err:
         problems.append(Problem(label, f"is not UTF-8 text (byte {err.start}: {err.reason}); save it as CSV UTF-8"))
         return None
@@ -174,8 +186,9 @@ def _has_columns(table: Table, required: Iterable[str], problems: list[Problem])
     if len(table.columns) == 1 and (";" in table.columns[0] or "\t" in table.columns[0]):
         hint = "; the header looks separated by ';' or tabs: save the file with ',' separators"
     for column in missing:
-        problems.append(Problem(table.label, f"missing column '{column}' (required: {', '.join(required)}){hint}",
-                                1, column))
+        problems.append(
+            Problem(table.label, f"missing column '{column}' (required: {', '.join(required)}){hint}", 1, column)
+        )
     return not missing
 
 
@@ -223,8 +236,10 @@ def localize(naive: datetime, zone: ZoneInfo) -> datetime:
     """A wall-clock time in the zone; a time skipped by a daylight-saving jump is refused rather than shifted."""
     aware = naive.replace(tzinfo=zone)
     if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
-        raise ValueError(f"{naive:%Y-%m-%d %H:%M} does not exist in {zone.key}: the clocks skip it "
-                         "(daylight saving); use a time outside the jump")
+        raise ValueError(
+            f"{naive:%Y-%m-%d %H:%M} does not exist in {zone.key}: the clocks skip it "
+            "(daylight saving); use a time outside the jump"
+        )
     return aware
 
 
@@ -246,8 +261,10 @@ def _parse_clock(text: str, period: str) -> time:
     try:
         return datetime.strptime(text.strip(), "%H:%M").time()
     except ValueError:
-        raise ValueError(f"'{period}' is not a period; write HH:MM-HH:MM, e.g. 09:30-13:00 "
-                         "(an end before the start ends the next day, e.g. 20:00-02:00)") from None
+        raise ValueError(
+            f"'{period}' is not a period; write HH:MM-HH:MM, e.g. 09:30-13:00 "
+            "(an end before the start ends the next day, e.g. 20:00-02:00)"
+        ) from None
 
 
 def parse_period(text: str, day: date, zone: ZoneInfo) -> Window:
@@ -311,8 +328,9 @@ class _Cells:
             return None
         return value
 
-    def parse(self, column: str, parser: Callable[[str], T], default: T | None = None,
-              required: bool = False) -> T | None:
+    def parse(
+        self, column: str, parser: Callable[[str], T], default: T | None = None, required: bool = False
+    ) -> T | None:
         text = self.required(column) if required else self.text(column)
         if not text:
             return default
@@ -414,8 +432,9 @@ def _toml_days(data: Any, label: str, problems: list[Problem]) -> tuple[_RawDay,
     for number, table in enumerate(data, start=1):
         prefix = f"days[{number}]"
         for key in sorted(set(table) - {"date", "open"}):
-            problems.append(Problem(label, f"unknown key '{key}' in [[days]] (known: date, open)", None,
-                                    f"{prefix}.{key}"))
+            problems.append(
+                Problem(label, f"unknown key '{key}' in [[days]] (known: date, open)", None, f"{prefix}.{key}")
+            )
         settings = {k: _Setting(table[k], label, None, f"{prefix}.{k}") for k in ("date", "open") if k in table}
         days.append(_RawDay(settings.get("date"), settings.get("open"), label, index=number))
     return tuple(days)
@@ -424,8 +443,13 @@ def _toml_days(data: Any, label: str, problems: list[Problem]) -> tuple[_RawDay,
 def _toml_settings(path: Path, problems: list[Problem]) -> _RawSettings | None:
     label = CONFERENCE_FILE
     if not path.is_file():
-        problems.append(Problem(label, "missing required file: every conference folder needs conference.toml "
-                                       "(name, timezone, granularity_min, languages, [[days]])"))
+        problems.append(
+            Problem(
+                label,
+                "missing required file: every conference folder needs conference.toml "
+                "(name, timezone, granularity_min, languages, [[days]])",
+            )
+        )
         return None
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
@@ -460,17 +484,24 @@ def _sheet_settings(conference: Table | None, days: Table | None, problems: list
         if key is None:
             continue
         setting = _Setting(cells.text("value"), conference.label, cells.row.number, "value")
-        target, name = (weights, key[len(WORKBOOK_WEIGHT_PREFIX):]) if key.startswith(WORKBOOK_WEIGHT_PREFIX) \
-            else (values, key)
+        target, name = (
+            (weights, key[len(WORKBOOK_WEIGHT_PREFIX) :]) if key.startswith(WORKBOOK_WEIGHT_PREFIX) else (values, key)
+        )
         if name in target:
             cells.problem("key", f"key '{key}' is given twice (first at row {target[name].row}); keep one")
         elif setting.value:  # an empty value leaves the setting out, as an absent TOML key would
             target[name] = setting
     raw_days = None
     if days is not None:
-        raw_days = tuple(_RawDay(_Setting(r.cells.get("date", ""), days.label, r.number, "date"),
-                                 _Setting(r.cells.get("open", ""), days.label, r.number, "open"),
-                                 days.label, row=r.number) for r in days.rows)
+        raw_days = tuple(
+            _RawDay(
+                _Setting(r.cells.get("date", ""), days.label, r.number, "date"),
+                _Setting(r.cells.get("open", ""), days.label, r.number, "open"),
+                days.label,
+                row=r.number,
+            )
+            for r in days.rows
+        )
     return _RawSettings(conference.label, True, values, weights, raw_days, days.label if days else "days")
 
 
@@ -481,8 +512,13 @@ def _folder_source(folder: Path, problems: list[Problem]) -> _Source:
         path = folder / f"{name}.csv"
         if not path.is_file():
             if name in REQUIRED_TABLES:
-                problems.append(Problem(path.name, f"missing required file: the conference folder needs {path.name} "
-                                                   f"(columns: {', '.join(REQUIRED_COLUMNS[name])})"))
+                problems.append(
+                    Problem(
+                        path.name,
+                        f"missing required file: the conference folder needs {path.name} "
+                        f"(columns: {', '.join(REQUIRED_COLUMNS[name])})",
+                    )
+                )
             tables[name] = None
             continue
         present.add(name)
@@ -494,8 +530,7 @@ def _folder_source(folder: Path, problems: list[Problem]) -> _Source:
 
 def _read_workbook(path: Path, problems: list[Problem]) -> dict[str, pd.DataFrame] | None:
     try:
-        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=str, keep_default_na=False,
-                               engine="openpyxl")
+        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=str, keep_default_na=False, engine="openpyxl")
     except Exception as err:  # openpyxl and zipfile raise many kinds; any of them means "not a readable workbook"
         problems.append(Problem(path.name, f"cannot be read as an .xlsx workbook: {err}"))
         return None
@@ -511,8 +546,13 @@ def _workbook_source(path: Path, problems: list[Problem]) -> _Source:
     for name in ("conference", "days") + REQUIRED_TABLES + OPTIONAL_TABLES:
         if name not in sheets:
             if name not in OPTIONAL_TABLES:
-                problems.append(Problem(name, f"missing required sheet '{name}' in {path.name} "
-                                              f"(columns: {', '.join(REQUIRED_COLUMNS[name])})"))
+                problems.append(
+                    Problem(
+                        name,
+                        f"missing required sheet '{name}' in {path.name} "
+                        f"(columns: {', '.join(REQUIRED_COLUMNS[name])})",
+                    )
+                )
             tables[name] = None
             continue
         table = _table_from_frame(sheets[name], name, problems)
@@ -560,8 +600,9 @@ def _as_items(value: Any) -> list[str]:
     return [item.strip() for item in items if item.strip()]
 
 
-def _setting(raw: _RawSettings, key: str, parser: Callable[[Any], T], problems: list[Problem],
-             example: str = "") -> T | None:
+def _setting(
+    raw: _RawSettings, key: str, parser: Callable[[Any], T], problems: list[Problem], example: str = ""
+) -> T | None:
     setting = raw.values.get(key)
     if setting is None:
         if example:
@@ -601,8 +642,14 @@ def _parse_weights(raw: _RawSettings, problems: list[Problem]) -> Weights:
     values = {}
     for name, setting in raw.weights.items():
         if name not in WEIGHT_NAMES:
-            problems.append(Problem(setting.file, f"unknown weight '{name}' (known: {', '.join(WEIGHT_NAMES)})",
-                                    setting.row, "key" if raw.keyed_by_column else setting.column))
+            problems.append(
+                Problem(
+                    setting.file,
+                    f"unknown weight '{name}' (known: {', '.join(WEIGHT_NAMES)})",
+                    setting.row,
+                    "key" if raw.keyed_by_column else setting.column,
+                )
+            )
             continue
         try:
             values[name] = parse_int(_as_text(setting.value), minimum=0)
@@ -617,8 +664,11 @@ def _check_unknown_keys(raw: _RawSettings, problems: list[Problem]) -> None:
     for key, setting in raw.values.items():
         if key not in known:
             column = "key" if raw.keyed_by_column else key
-            problems.append(Problem(setting.file, f"unknown setting '{key}' (known: {', '.join(known)}, {tables})",
-                                    setting.row, column))
+            problems.append(
+                Problem(
+                    setting.file, f"unknown setting '{key}' (known: {', '.join(known)}, {tables})", setting.row, column
+                )
+            )
 
 
 def _parse_day(raw: _RawDay, zone: ZoneInfo, problems: list[Problem]) -> Day | None:
@@ -653,8 +703,9 @@ def _check_days(days: list[tuple[Day, _RawDay]], problems: list[Problem]) -> boo
     periods = sorted(((p, raw) for day, raw in days for p in day.periods), key=lambda pr: pr[0].start.timestamp())
     for (before, _), (after, raw) in zip(periods, periods[1:], strict=False):
         if after.start.timestamp() < before.end.timestamp():
-            problems.append(raw.open.problem(f"open period {_hhmm(after)} overlaps {_hhmm(before)}; "
-                                             "open periods must not overlap"))
+            problems.append(
+                raw.open.problem(f"open period {_hhmm(after)} overlaps {_hhmm(before)}; open periods must not overlap")
+            )
             ok = False
     return ok
 
@@ -663,9 +714,15 @@ def _parse_days(raw: _RawSettings, zone: ZoneInfo, problems: list[Problem]) -> t
     if raw.days is None and raw.keyed_by_column:
         return (), False  # the missing or unusable days sheet is already reported
     if not raw.days:
-        problems.append(Problem(raw.days_label, "no conference days: give at least one day with a date and open "
-                                                "periods, e.g. date 2023-10-13, open 09:30-13:00;14:30-19:00",
-                                None, None if raw.keyed_by_column else "days"))
+        problems.append(
+            Problem(
+                raw.days_label,
+                "no conference days: give at least one day with a date and open "
+                "periods, e.g. date 2023-10-13, open 09:30-13:00;14:30-19:00",
+                None,
+                None if raw.keyed_by_column else "days",
+            )
+        )
         return (), False
     parsed = [(day, r) for r in raw.days if (day := _parse_day(r, zone, problems)) is not None]
     ok = len(parsed) == len(raw.days) and _check_days(parsed, problems)
@@ -718,8 +775,11 @@ class _Context:
             return
         for code in codes:
             if code not in known:
-                cells.problem(column, f"unknown language '{code}' (conference languages: {', '.join(known)}); "
-                                      "fix the code or add it to languages")
+                cells.problem(
+                    column,
+                    f"unknown language '{code}' (conference languages: {', '.join(known)}); "
+                    "fix the code or add it to languages",
+                )
 
 
 def _read_rooms(table: Table, ctx: _Context) -> tuple[Room, ...]:
@@ -756,8 +816,10 @@ def _window(cells: _Cells, zone: ZoneInfo) -> Window | None:
     if start is None or end is None:
         return None
     if end.timestamp() <= start.timestamp():
-        cells.problem("end", f"end {end:%Y-%m-%d %H:%M} is not after start {start:%Y-%m-%d %H:%M}; "
-                             "the end must come after the start")
+        cells.problem(
+            "end",
+            f"end {end:%Y-%m-%d %H:%M} is not after start {start:%Y-%m-%d %H:%M}; the end must come after the start",
+        )
         return None
     return Window(start, end)
 
@@ -776,8 +838,9 @@ def _read_availability(table: Table, ctx: _Context) -> dict[str, tuple[list[Wind
     return windows
 
 
-def _with_availability(speakers: tuple[Speaker, ...], windows: dict[str, tuple[list[Window], list[Window]]]
-                       ) -> tuple[Speaker, ...]:
+def _with_availability(
+    speakers: tuple[Speaker, ...], windows: dict[str, tuple[list[Window], list[Window]]]
+) -> tuple[Speaker, ...]:
     def ordered(ws: list[Window]) -> tuple[Window, ...]:
         return tuple(sorted(ws, key=lambda w: w.start.timestamp()))
 
@@ -804,8 +867,10 @@ def _session_languages(cells: _Cells, ctx: _Context) -> tuple[str, frozenset[str
     if targets and not language:
         cells.problem("interpretation", "interpretation targets need the session's own language: fill in language")
     if language in targets:
-        cells.problem("interpretation", f"'{language}' is the session's own language, not an interpretation "
-                                        "target; remove it from interpretation")
+        cells.problem(
+            "interpretation",
+            f"'{language}' is the session's own language, not an interpretation target; remove it from interpretation",
+        )
     return language, frozenset(targets)
 
 
@@ -816,8 +881,11 @@ def _session_rooms(cells: _Cells, ctx: _Context) -> tuple[str | None, tuple[str,
     cells.known("fixed_room", [fixed_room] if fixed_room else [], ctx.room_ids, "room id", where)
     cells.known("overflow_rooms", overflow, ctx.room_ids, "room id", where)
     if fixed_room in overflow:
-        cells.problem("overflow_rooms", f"'{fixed_room}' is the session's fixed_room; a session's main room cannot "
-                                        "also be one of its overflow rooms")
+        cells.problem(
+            "overflow_rooms",
+            f"'{fixed_room}' is the session's fixed_room; a session's main room cannot "
+            "also be one of its overflow rooms",
+        )
     return fixed_room, overflow
 
 
@@ -836,11 +904,23 @@ def _read_session(cells: _Cells, ctx: _Context) -> _SessionRow | None:
     if not session_id or not title:
         return None
     session = Session(
-        session_id=session_id, title=title, duration_min=duration or 0, speakers=speakers, language=language,
-        interpretation=interpretation, track=cells.text("track"), kind=cells.text("kind"),
-        expected_audience=audience or 0, needs=frozenset(cells.items("needs")), fixed_start=fixed_start,
-        fixed_room=fixed_room, plenary=bool(plenary), after=cells.items("after"), overflow_rooms=overflow,
-        priority=priority or 0, abstract=cells.text("abstract"),
+        session_id=session_id,
+        title=title,
+        duration_min=duration or 0,
+        speakers=speakers,
+        language=language,
+        interpretation=interpretation,
+        track=cells.text("track"),
+        kind=cells.text("kind"),
+        expected_audience=audience or 0,
+        needs=frozenset(cells.items("needs")),
+        fixed_start=fixed_start,
+        fixed_room=fixed_room,
+        plenary=bool(plenary),
+        after=cells.items("after"),
+        overflow_rooms=overflow,
+        priority=priority or 0,
+        abstract=cells.text("abstract"),
     )
     return _SessionRow(session, cells.row.number, duration is not None)
 
@@ -874,8 +954,9 @@ def _parse_pair(text: str, languages: tuple[str, ...] | None) -> tuple[str, str]
         raise ValueError(f"'{text}' is not a language pair; write two different codes joined by '-', e.g. it-ru")
     unknown = [p for p in parts if languages is not None and p not in languages]
     if unknown:
-        raise ValueError(f"unknown language '{unknown[0]}' in pair '{text}' "
-                         f"(conference languages: {', '.join(languages or ())})")
+        raise ValueError(
+            f"unknown language '{unknown[0]}' in pair '{text}' (conference languages: {', '.join(languages or ())})"
+        )
     return language_pair(*parts)
 
 
@@ -894,28 +975,36 @@ def _team_window(cells: _Cells, zone: ZoneInfo) -> tuple[Window | None, bool]:
         return None, True
     if not start or not end:
         missing = "start" if not start else "end"
-        cells.problem(missing, f"empty {missing}: give both start and end, or leave both empty for "
-                               "'available throughout'")
+        cells.problem(
+            missing, f"empty {missing}: give both start and end, or leave both empty for 'available throughout'"
+        )
         return None, False
     window = _window(cells, zone)
     return window, window is not None
 
 
-def _add_team_row(cells: _Cells, teams: dict[str, _TeamRows], team_id: str, pair: tuple[str, str],
-                  window: Window | None) -> None:
+def _add_team_row(
+    cells: _Cells, teams: dict[str, _TeamRows], team_id: str, pair: tuple[str, str], window: Window | None
+) -> None:
     team = teams.setdefault(team_id, _TeamRows(pair, cells.row.number))
     if team.pair != pair:
-        cells.problem("languages", f"duplicate team id '{team_id}': row {team.first_row} gives it the pair "
-                                   f"{'-'.join(team.pair)}; a team interprets one pair, use another team_id")
+        cells.problem(
+            "languages",
+            f"duplicate team id '{team_id}': row {team.first_row} gives it the pair "
+            f"{'-'.join(team.pair)}; a team interprets one pair, use another team_id",
+        )
         return
     if window is None:
         team.throughout.append(cells.row.number)
     else:
         team.windows.append(window)
     if team.throughout and len(team.throughout) + len(team.windows) > 1:
-        cells.problem("team_id", f"duplicate team id '{team_id}': a row without start/end (row "
-                                 f"{team.throughout[0]}, available throughout) cannot be combined with other rows; "
-                                 "give every row of the team a start and end, or keep a single row")
+        cells.problem(
+            "team_id",
+            f"duplicate team id '{team_id}': a row without start/end (row "
+            f"{team.throughout[0]}, available throughout) cannot be combined with other rows; "
+            "give every row of the team a start and end, or keep a single row",
+        )
 
 
 def _read_interpreters(table: Table, ctx: _Context) -> tuple[InterpreterTeam, ...]:
@@ -926,8 +1015,10 @@ def _read_interpreters(table: Table, ctx: _Context) -> tuple[InterpreterTeam, ..
         window, window_ok = _team_window(cells, ctx.settings.zone)
         if team_id and pair and window_ok:
             _add_team_row(cells, teams, team_id, pair, window)
-    return tuple(InterpreterTeam(team_id, team.pair, tuple(sorted(team.windows, key=lambda w: w.start.timestamp())))
-                 for team_id, team in teams.items())
+    return tuple(
+        InterpreterTeam(team_id, team.pair, tuple(sorted(team.windows, key=lambda w: w.start.timestamp())))
+        for team_id, team in teams.items()
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -954,8 +1045,15 @@ def _check_after(rows: tuple[_SessionRow, ...], ids: frozenset[str], label: str,
             first = min(range(len(members)), key=lambda i: row_of[members[i]])
             members = members[first:] + members[:first]
             path = " -> ".join(members + [members[0]])
-            problems.append(Problem(label, f"cycle in after: {path} (each must come after the next, so none can go "
-                                           "first); remove one of these after entries", row_of[members[0]], "after"))
+            problems.append(
+                Problem(
+                    label,
+                    f"cycle in after: {path} (each must come after the next, so none can go "
+                    "first); remove one of these after entries",
+                    row_of[members[0]],
+                    "after",
+                )
+            )
             for member in members:  # drop the cycle to look for other, disjoint ones
                 graph.pop(member, None)
                 for preds in graph.values():
@@ -973,9 +1071,15 @@ def _check_grid(row: _SessionRow, start: datetime, granularity: int, label: str,
     offset = _elapsed_min(midnight, start) % granularity
     if offset:
         before, after = _plus_min(start, -offset), _plus_min(start, granularity - offset)
-        problems.append(Problem(label, f"fixed_start {start:%H:%M} is not on the {granularity}-minute grid; the "
-                                       f"nearest grid starts are {before:%H:%M} and {after:%H:%M}",
-                                row.row, "fixed_start"))
+        problems.append(
+            Problem(
+                label,
+                f"fixed_start {start:%H:%M} is not on the {granularity}-minute grid; the "
+                f"nearest grid starts are {before:%H:%M} and {after:%H:%M}",
+                row.row,
+                "fixed_start",
+            )
+        )
 
 
 def _check_pin(row: _SessionRow, settings: _Settings, label: str, problems: list[Problem]) -> None:
@@ -991,26 +1095,40 @@ def _check_pin(row: _SessionRow, settings: _Settings, label: str, problems: list
     if not any(_inside(p, start, end) for p in settings.periods):
         same_day = [p for d in settings.days for p in d.periods if d.date == start.date()]
         listing = ", ".join(_hhmm(p) for p in same_day) or f"none on {start.date()}"
-        problems.append(Problem(label, f"pinned to {start:%Y-%m-%d %H:%M}-{end:%H:%M} ({session.duration_min} min), "
-                                       f"which is not inside one open period (open periods that day: {listing}); "
-                                       "move fixed_start or shorten the session", row.row, "fixed_start"))
+        problems.append(
+            Problem(
+                label,
+                f"pinned to {start:%Y-%m-%d %H:%M}-{end:%H:%M} ({session.duration_min} min), "
+                f"which is not inside one open period (open periods that day: {listing}); "
+                "move fixed_start or shorten the session",
+                row.row,
+                "fixed_start",
+            )
+        )
 
 
-def _check_against_periods(rows: tuple[_SessionRow, ...], settings: _Settings, label: str,
-                           problems: list[Problem]) -> None:
+def _check_against_periods(
+    rows: tuple[_SessionRow, ...], settings: _Settings, label: str, problems: list[Problem]
+) -> None:
     longest = max(settings.periods, key=lambda p: _elapsed_min(p.start, p.end))
     longest_min = _elapsed_min(longest.start, longest.end)
     for row in rows:
         if row.duration_ok and row.session.duration_min > longest_min:
-            problems.append(Problem(label, f"the session lasts {row.session.duration_min} min but the longest open "
-                                           f"period is {longest_min:g} min ({_hhmm(longest)}); shorten it or "
-                                           "lengthen an open period", row.row, "duration_min"))
+            problems.append(
+                Problem(
+                    label,
+                    f"the session lasts {row.session.duration_min} min but the longest open "
+                    f"period is {longest_min:g} min ({_hhmm(longest)}); shorten it or "
+                    "lengthen an open period",
+                    row.row,
+                    "duration_min",
+                )
+            )
         else:
             _check_pin(row, settings, label, problems)
 
 
-def _check_interpreter_pairs(rows: tuple[_SessionRow, ...], teams: tuple[InterpreterTeam, ...], ctx: _Context
-                             ) -> None:
+def _check_interpreter_pairs(rows: tuple[_SessionRow, ...], teams: tuple[InterpreterTeam, ...], ctx: _Context) -> None:
     """With interpreters given, each (session language, target) pair needs at least one team."""
     labels, problems, known = ctx.labels, ctx.problems, ctx.settings.languages or ()
     pairs = {t.languages for t in teams}
@@ -1021,10 +1139,16 @@ def _check_interpreter_pairs(rows: tuple[_SessionRow, ...], teams: tuple[Interpr
             pair = language_pair(session.language, target)
             # Unknown codes and a target equal to the language are reported on their own already.
             if {session.language, target} <= set(known) and target != session.language and pair not in pairs:
-                problems.append(Problem(labels["sessions"], f"no interpreter team for {'-'.join(pair)} "
-                                                            f"(teams in {labels['interpreters']} cover: {offered}); "
-                                                            "add a team or drop this target",
-                                        row.row, "interpretation"))
+                problems.append(
+                    Problem(
+                        labels["sessions"],
+                        f"no interpreter team for {'-'.join(pair)} "
+                        f"(teams in {labels['interpreters']} cover: {offered}); "
+                        "add a team or drop this target",
+                        row.row,
+                        "interpretation",
+                    )
+                )
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -1038,8 +1162,9 @@ def _open_source(path: Path, problems: list[Problem]) -> _Source:
     if path.is_file() and path.suffix.lower() == ".xlsx":
         return _workbook_source(path, problems)
     what = "does not exist" if not path.exists() else "is neither a conference folder nor an .xlsx workbook"
-    raise InputError([Problem(str(path), f"{what}; give a folder with conference.toml and CSV files, or an .xlsx "
-                                         "workbook")])
+    raise InputError(
+        [Problem(str(path), f"{what}; give a folder with conference.toml and CSV files, or an .xlsx workbook")]
+    )
 
 
 def _ids(table: Table | None, column: str) -> frozenset[str] | None:
@@ -1050,8 +1175,14 @@ def _ids(table: Table | None, column: str) -> frozenset[str] | None:
 def _build(source: _Source, settings: _Settings, problems: list[Problem]) -> Conference:
     """Read every table against the settings and each other; problems collect in `problems`."""
     tables, labels = source.tables, source.labels
-    ctx = _Context(settings, labels, problems, _ids(tables["rooms"], "room_id"),
-                   _ids(tables["speakers"], "speaker_id"), _ids(tables["sessions"], "session_id"))
+    ctx = _Context(
+        settings,
+        labels,
+        problems,
+        _ids(tables["rooms"], "room_id"),
+        _ids(tables["speakers"], "speaker_id"),
+        _ids(tables["sessions"], "session_id"),
+    )
     rooms = _read_rooms(tables["rooms"], ctx) if tables["rooms"] else ()
     speakers = _read_speakers(tables["speakers"], ctx) if tables["speakers"] else ()
     if tables["availability"]:
@@ -1068,10 +1199,18 @@ def _build(source: _Source, settings: _Settings, problems: list[Problem]) -> Con
     if tables["interpreters"] and len(problems) == before:
         _check_interpreter_pairs(session_rows, teams, ctx)
     return Conference(
-        name=settings.name, timezone=settings.zone.key, granularity_min=settings.granularity_min or 0,
-        days=settings.days, rooms=rooms, speakers=speakers, sessions=tuple(r.session for r in session_rows),
-        languages=settings.languages or (), attendees=attendees, interpreters=teams,
-        changeover_min=settings.changeover_min, weights=settings.weights,
+        name=settings.name,
+        timezone=settings.zone.key,
+        granularity_min=settings.granularity_min or 0,
+        days=settings.days,
+        rooms=rooms,
+        speakers=speakers,
+        sessions=tuple(r.session for r in session_rows),
+        languages=settings.languages or (),
+        attendees=attendees,
+        interpreters=teams,
+        changeover_min=settings.changeover_min,
+        weights=settings.weights,
         interpreters_limited="interpreters" in source.present,
     )
 

@@ -17,13 +17,14 @@ after its rule and subject, so a minimised core reads as a list of requirements 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import combinations
 
 from ortools.sat.python import cp_model
 
-from scheduler.domain import Conference, Session, Timetable, language_pair
+from scheduler.domain import Assignment, Attendee, Conference, Room, Session, Timetable, language_pair
 from scheduler.timegrid import Grid
 from scheduler.wording import describe_windows, hhmm, session_label
 
@@ -33,6 +34,12 @@ class ModelOptions:
     allow_unplaced: bool = False
     explain: bool = False  # guard every relaxable requirement with an assumption literal
     reference: Timetable | None = None  # minimal-change re-solve
+    # Large-neighbourhood search (`lns`) re-optimises a few sessions of a large timetable: the others in the
+    # neighbourhood are held where they are, the free ones may start only at `allowed_starts`, and rooms a track
+    # uses outside the neighbourhood count as already used.
+    fixed: Mapping[str, Assignment] = field(default_factory=dict)
+    allowed_starts: Mapping[str, frozenset[int]] = field(default_factory=dict)
+    track_rooms_elsewhere: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -69,39 +76,57 @@ class Built:
     placed: dict[str, cp_model.IntVar | int] = field(default_factory=dict)  # 1 when placing is compulsory
     interval: dict[str, cp_model.IntervalVar] = field(default_factory=dict)
     terms: dict[str, cp_model.LinearExprT] = field(default_factory=dict)  # soft goal -> raw count expression
+    # grid instant -> (session, start literal) pairs that make the session run at that instant
+    covering: dict[int, list[tuple[str, cp_model.IntVar]]] = field(default_factory=lambda: defaultdict(list))
 
     def when_placed(self, *sids: str) -> list[cp_model.IntVar]:
         """Enforcement literals for "these sessions are placed" (none when placing is compulsory)."""
         return [self.placed[sid] for sid in sids if not isinstance(self.placed[sid], int)]
-
-    def active(self, s: str, u: int) -> cp_model.LinearExprT:
-        """1 when session s is running at minute u, as a linear expression of its start literals."""
-        d = self.conference.session_by_id[s].duration_min
-        return sum(lit for t, lit in self.x[s].items() if t <= u < t + d)
-
-    def can_run_at(self, s: str, u: int) -> bool:
-        d = self.conference.session_by_id[s].duration_min
-        return any(t <= u < t + d for t in self.x[s])
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Variables and the placement rule
 
 
+def room_suits(room: Room, s: Session) -> bool:
+    return room.capacity >= s.expected_audience and s.needs <= room.features and room.booths >= len(s.interpretation)
+
+
+def candidate_starts(b: Built, s: Session) -> tuple[int, ...]:
+    fixed = b.options.fixed.get(s.session_id)
+    if fixed:
+        return (b.grid.minute(fixed.start),)
+    allowed = b.options.allowed_starts.get(s.session_id)
+    starts = b.grid.starts(s)
+    return starts if allowed is None else tuple(t for t in starts if t in allowed)
+
+
+def candidate_rooms(b: Built, s: Session) -> tuple[str, ...]:
+    """Rooms the session may use. Unsuitable rooms exist as variables only when explaining, where
+    `add_room_suits_session` guards them; otherwise leaving them out is the cheapest way to forbid them."""
+    fixed = b.options.fixed.get(s.session_id)
+    if fixed:
+        return (fixed.room_id,)
+    rooms = b.conference.rooms if b.options.explain else [r for r in b.conference.rooms if room_suits(r, s)]
+    return tuple(r.room_id for r in rooms if r.room_id not in s.overflow_rooms)
+
+
 def add_placed_once(b: Built) -> None:
     """Every session is placed exactly once: one start on the grid inside an open period, one room."""
     for s in b.conference.sessions:
         sid = s.session_id
-        starts = b.grid.starts(s)
+        starts = candidate_starts(b, s)
         b.x[sid] = {t: b.model.new_bool_var(f"x[{sid},{t}]") for t in starts}
-        b.y[sid] = {r.room_id: b.model.new_bool_var(f"y[{sid},{r.room_id}]") for r in b.conference.rooms}
+        b.y[sid] = {rid: b.model.new_bool_var(f"y[{sid},{rid}]") for rid in candidate_rooms(b, s)}
         placed: cp_model.IntVar | int = 1
-        if b.options.allow_unplaced or b.options.explain:
+        if (b.options.allow_unplaced and sid not in b.options.fixed) or b.options.explain:
             placed = b.model.new_bool_var(f"placed[{sid}]")
             for must in b.guards(f"placed:{sid}", f"{session_label(s)} must be in the programme"):
                 b.model.add_implication(must, placed)
         b.placed[sid] = placed
-        b.model.add(sum(b.x[sid].values()) == placed)
+        b.model.add_exactly_one(b.x[sid].values()) if isinstance(placed, int) else b.model.add(
+            sum(b.x[sid].values()) == placed
+        )
         b.model.add(sum(b.y[sid].values()) == placed)
         lo, hi = (min(starts), max(starts)) if starts else (0, 0)
         start = b.model.new_int_var(lo, hi, f"start[{sid}]")
@@ -112,6 +137,9 @@ def add_placed_once(b: Built) -> None:
             if isinstance(placed, int)
             else b.model.new_optional_fixed_size_interval_var(start, s.duration_min, placed, f"iv[{sid}]")
         )
+        for t, lit in b.x[sid].items():
+            for u in b.grid.instants_in(t, t + s.duration_min):
+                b.covering[u].append((sid, lit))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -121,11 +149,7 @@ def add_placed_once(b: Built) -> None:
 def add_room_suits_session(b: Built) -> None:
     """A session is held only in a room with enough seats, the features it needs and a booth per interpretation."""
     for s in b.conference.sessions:
-        unsuitable = [
-            r
-            for r in b.conference.rooms
-            if r.capacity < s.expected_audience or not s.needs <= r.features or r.booths < len(s.interpretation)
-        ]
+        unsuitable = [rid for rid in b.y[s.session_id] if not room_suits(b.conference.room_by_id[rid], s)]
         if not unsuitable:
             continue
         wants = [f"{s.expected_audience} seats"] if s.expected_audience else []
@@ -134,8 +158,8 @@ def add_room_suits_session(b: Built) -> None:
             wants.append(f"{len(s.interpretation)} interpretation booth(s)")
         text = f"{session_label(s)} needs a room with {', '.join(wants)}"
         enforce = b.guards(f"room_suits:{s.session_id}", text)
-        for r in unsuitable:
-            b.model.add(b.y[s.session_id][r.room_id] == 0).only_enforce_if(enforce)
+        for rid in unsuitable:
+            b.model.add(b.y[s.session_id][rid] == 0).only_enforce_if(enforce)
 
 
 def add_no_room_overlap(b: Built) -> None:
@@ -151,7 +175,6 @@ def add_no_room_overlap(b: Built) -> None:
                 )
             )
         for rid in s.overflow_rooms:
-            b.model.add(b.y[sid][rid] == 0)
             conditions = b.when_placed(sid) + _relay_guard(b, s)
             size = s.duration_min + gap
             if not conditions:
@@ -216,7 +239,11 @@ def add_pinned(b: Built) -> None:
                 b.model.add_bool_or([]).only_enforce_if(enforce)
         if s.fixed_room is not None:
             enforce = b.guards(f"pin_room:{sid}", f"{session_label(s)} is pinned to room {s.fixed_room}")
-            b.model.add(b.y[sid][s.fixed_room] == 1).only_enforce_if(enforce + b.when_placed(sid))
+            pinned = b.y[sid].get(s.fixed_room)
+            if pinned is None:  # the room does not suit the session (or it is held elsewhere)
+                b.model.add_bool_or([]).only_enforce_if(enforce + b.when_placed(sid))
+            else:
+                b.model.add(pinned == 1).only_enforce_if(enforce + b.when_placed(sid))
 
 
 def add_plenary_alone(b: Built) -> None:
@@ -324,7 +351,7 @@ def _overlap_literals(b: Built) -> dict[tuple[str, str], cp_model.IntVar]:
     """One literal per pair of sessions that some goal cares about; true whenever the two overlap."""
     if "_overlap" in b.__dict__:
         return b.__dict__["_overlap"]
-    wanted = _co_interest(b.conference)
+    wanted = [p for p in _co_interest(b.conference) if p[0] in b.x and p[1] in b.x]
     tracks = defaultdict(list)
     for s in b.conference.sessions:
         if s.track:
@@ -333,9 +360,10 @@ def _overlap_literals(b: Built) -> dict[tuple[str, str], cp_model.IntVar]:
     for sids in tracks.values():
         pairs.update(tuple(sorted(p)) for p in combinations(sids, 2))
     literals = {}
+    fixed = b.options.fixed
     for i, j in sorted(pairs):
-        if not _may_overlap(b, i, j):
-            continue
+        if (i in fixed and j in fixed) or not _may_overlap(b, i, j):
+            continue  # a constant of this model, or impossible
         o = b.model.new_bool_var(f"o[{i},{j}]")
         first = b.model.new_bool_var(f"first[{i},{j}]")
         di = b.conference.session_by_id[i].duration_min
@@ -358,8 +386,14 @@ def _may_overlap(b: Built, i: str, j: str) -> bool:
 
 
 def _co_interest(conference: Conference) -> dict[tuple[str, str], int]:
+    return co_interest(conference.attendees)
+
+
+@lru_cache(maxsize=4)
+def co_interest(attendees: tuple[Attendee, ...]) -> dict[tuple[str, str], int]:
+    """How many attendees want each pair of sessions (pairs sorted); cached, as every neighbourhood needs it."""
     counts: dict[tuple[str, str], int] = defaultdict(int)
-    for a in conference.attendees:
+    for a in attendees:
         for i, j in combinations(sorted(set(a.interests)), 2):
             counts[(i, j)] += 1
     return counts
@@ -383,21 +417,23 @@ def language_coverage_penalty(b: Built) -> cp_model.LinearExprT:
     groups = sorted({a.languages for a in b.conference.attendees if a.languages}, key=sorted)
     if not groups:
         return 0
+    fixed = b.options.fixed
     penalty = []
-    for u in b.grid.instants:
-        running = [sid for sid in b.x if b.can_run_at(sid, u)]
-        if not running:
-            continue
-        active = {sid: b.active(sid, u) for sid in running}
+    for u, contributions in sorted(b.covering.items()):
+        if all(sid in fixed for sid, _ in contributions):
+            continue  # a constant: nothing free can run here
+        active: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+        for sid, lit in contributions:
+            active[sid].append(lit)
         busy = b.model.new_bool_var(f"busy[{u}]")
-        for expr in active.values():
-            b.model.add(busy >= expr)
+        for lits in active.values():
+            b.model.add(busy >= sum(lits))
         for g, group in enumerate(groups):
-            followable = [sid for sid in running if b.conference.session_by_id[sid].followable_in(group)]
-            if len(followable) == len(running):
+            followable = [sid for sid in active if b.conference.session_by_id[sid].followable_in(group)]
+            if len(followable) == len(active):
                 continue  # whatever runs, this group can follow it
             covered = b.model.new_bool_var(f"covered[{g},{u}]")
-            b.model.add(covered <= sum(active[sid] for sid in followable))
+            b.model.add(covered <= sum(lit for sid in followable for lit in active[sid]))
             gap = b.model.new_bool_var(f"gap[{g},{u}]")
             b.model.add(gap >= busy - covered)
             penalty.append(gap)
@@ -428,12 +464,19 @@ def track_room_stability_penalty(b: Built) -> cp_model.LinearExprT:
             tracks[s.track].append(s.session_id)
     terms = []
     for track, sids in sorted(tracks.items()):
-        used = []
-        for room in b.conference.rooms:
-            lits = [b.y[sid][room.room_id] for sid in sids]
-            u = b.model.new_bool_var(f"track_room[{track},{room.room_id}]")
+        elsewhere = b.options.track_rooms_elsewhere.get(track, frozenset())
+        rooms = sorted({rid for sid in sids for rid in b.y[sid]} - elsewhere)
+        if not rooms and not elsewhere:
+            continue  # none of its sessions can be placed at all
+        used: list[cp_model.LinearExprT] = []
+        for rid in rooms:
+            lits = [b.y[sid][rid] for sid in sids if rid in b.y[sid]]
+            u = b.model.new_bool_var(f"track_room[{track},{rid}]")
             b.model.add_max_equality(u, lits)
             used.append(u)
+        if elsewhere:
+            terms.append(sum(used) + len(elsewhere) - 1)
+            continue
         has = b.model.new_bool_var(f"track_has[{track}]")
         b.model.add_max_equality(has, used)
         terms.append(sum(used) - has)
@@ -441,7 +484,7 @@ def track_room_stability_penalty(b: Built) -> cp_model.LinearExprT:
 
 
 def moved_penalty(b: Built) -> cp_model.LinearExprT:
-    """After a change, sessions stay where the reference timetable had them (and the solver is hinted so)."""
+    """After a change, sessions stay where the reference timetable had them."""
     ref = b.options.reference
     if ref is None:
         return 0
@@ -461,10 +504,6 @@ def moved_penalty(b: Built) -> cp_model.LinearExprT:
             b.model.add_bool_or([moved, stay_time]).only_enforce_if(when)
             b.model.add_bool_or([moved, stay_room]).only_enforce_if(when)
             b.model.add_bool_or([~moved, ~stay_time, ~stay_room])
-            for tt, lit in b.x[sid].items():
-                b.model.add_hint(lit, tt == t)
-            for rid, lit in b.y[sid].items():
-                b.model.add_hint(lit, rid == a.room_id)
         if when:  # a session left out is counted by `unplaced`, not as moved
             b.model.add(moved == 0).only_enforce_if(~when[0])
         terms.append(moved)

@@ -18,12 +18,13 @@ from itertools import combinations
 
 import matplotlib as mpl
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, Patch, Rectangle
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
-from scheduler.diff import ADDED, MOVED, REMOVED, ROOM, diff_timetables
+from scheduler.diff import ADDED, MOVED, REMOVED, ROOM, diff_timetables, format_day
 from scheduler.domain import Assignment, Conference, Day, Session, Timetable
 
 _NO_TRACK = "(no track)"
@@ -36,6 +37,7 @@ _CHAR_IN_PER_PT = 0.62 / 72
 
 
 # --- time helpers ------------------------------------------------------------------------------------------------
+
 
 def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
@@ -54,10 +56,6 @@ def _hours_after_midnight(conference: Conference, moment: datetime, day: date) -
 def _clock(hours: float, _pos: object = None) -> str:
     minutes_total = round(hours * 60)
     return f"{(minutes_total // 60) % 24:02d}:{minutes_total % 60:02d}"
-
-
-def _day_label(day: date) -> str:
-    return f"{day:%a} {day.day} {day:%b}"
 
 
 def _overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
@@ -108,6 +106,7 @@ def _grid_columns(conference: Conference, day: Day) -> list[_Column]:
 
 # --- shared drawing helpers --------------------------------------------------------------------------------------
 
+
 def _track_colours(conference: Conference) -> dict[str, str]:
     """One stable colour per track, so a track looks the same in every picture of the same conference."""
     tracks = sorted({s.track for s in conference.sessions if s.track})
@@ -136,7 +135,7 @@ def _room_order(conference: Conference, timetables: Iterable[Timetable]) -> list
 def _language_label(session: Session, width_chars: float) -> str:
     """The session language, with its interpretation targets when they fit: "it → en de fr" or "it +6"."""
     if not session.language:
-        return "?"
+        return ""
     if not session.interpretation:
         return session.language
     full = f"{session.language} → {' '.join(sorted(session.interpretation))}"
@@ -160,6 +159,7 @@ def _message_figure(title: str, message: str) -> Figure:
 
 
 # --- gantt -------------------------------------------------------------------------------------------------------
+
 
 def gantt(conference: Conference, timetable: Timetable, day: date | Day | str) -> Figure:
     """One day of the timetable: rooms as rows, sessions as bars coloured by track, each marked with its language.
@@ -189,8 +189,10 @@ def gantt(conference: Conference, timetable: Timetable, day: date | Day | str) -
     ax = fig.add_subplot()
 
     # Breaks and the time before opening / after closing, so the open periods stand out.
-    open_spans = sorted((_hours_after_midnight(conference, p.start, the_day),
-                         _hours_after_midnight(conference, p.end, the_day)) for p in periods)
+    open_spans = sorted(
+        (_hours_after_midnight(conference, p.start, the_day), _hours_after_midnight(conference, p.end, the_day))
+        for p in periods
+    )
     cursor = x_min
     for start, end in [*open_spans, (x_max, x_max)]:
         if start > cursor:
@@ -207,16 +209,37 @@ def gantt(conference: Conference, timetable: Timetable, day: date | Day | str) -
         width = _hours_after_midnight(conference, a.end, the_day) - left
         colour = colours.get(session.track, _NO_TRACK_COLOUR)
         used_tracks.add(session.track)
-        ax.add_patch(Rectangle((left, row[a.room_id] - 0.4), width, 0.8, facecolor=colour, edgecolor="black",
-                               linewidth=1.6 if session.plenary else 0.6, gid=a.session_id, zorder=2))
+        ax.add_patch(
+            Rectangle(
+                (left, row[a.room_id] - 0.4),
+                width,
+                0.8,
+                facecolor=colour,
+                edgecolor="black",
+                linewidth=1.6 if session.plenary else 0.6,
+                gid=a.session_id,
+                zorder=2,
+            )
+        )
         labels.append((session, left, width, row[a.room_id]))
         for relay in session.overflow_rooms:
             if relay not in row:
                 continue
             has_relay = True
-            ax.add_patch(Rectangle((left, row[relay] - 0.4), width, 0.8, facecolor=colour, alpha=0.35,
-                                   hatch="///", edgecolor="black", linewidth=0.4, gid=f"{a.session_id} relay",
-                                   zorder=2))
+            ax.add_patch(
+                Rectangle(
+                    (left, row[relay] - 0.4),
+                    width,
+                    0.8,
+                    facecolor=colour,
+                    alpha=0.35,
+                    hatch="///",
+                    edgecolor="black",
+                    linewidth=0.4,
+                    gid=f"{a.session_id} relay",
+                    zorder=2,
+                )
+            )
 
     ax.set_xlim(x_min, x_max)
     ax.set_ylim(len(rooms) - 0.5, -0.5)  # first room on top
@@ -228,15 +251,24 @@ def gantt(conference: Conference, timetable: Timetable, day: date | Day | str) -
     ax.set_xlabel(f"local time ({conference.timezone})")
     ax.set_ylabel("room")
     placed = len(todays)
-    ax.set_title(f"{conference.name}: {_day_label(the_day)}, {placed} session{'s' * (placed != 1)} by room and time")
+    ax.set_title(f"{conference.name}: {format_day(the_day)}, {placed} session{'s' * (placed != 1)} by room and time")
 
-    handles = [Patch(facecolor=colours.get(t, _NO_TRACK_COLOUR), edgecolor="black", label=t or _NO_TRACK)
-               for t in sorted(used_tracks, key=lambda t: (t == "", t))]
+    handles = [
+        Patch(facecolor=colours.get(t, _NO_TRACK_COLOUR), edgecolor="black", label=t or _NO_TRACK)
+        for t in sorted(used_tracks, key=lambda t: (t == "", t))
+    ]
     if has_relay:
         handles.append(Patch(facecolor="white", hatch="///", edgecolor="black", label="relays another room"))
     if handles:
-        ax.legend(handles=handles, title="track", loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8,
-                  title_fontsize=8, frameon=False)
+        ax.legend(
+            handles=handles,
+            title="track",
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            fontsize=8,
+            title_fontsize=8,
+            frameon=False,
+        )
 
     # Bar labels are cut to what fits, which depends on the axes width once room names and legend have their
     # space: lay the figure out first, then measure.
@@ -246,13 +278,23 @@ def gantt(conference: Conference, timetable: Timetable, day: date | Day | str) -
         chars = width * inches_per_hour / (_TEXT_PT * _CHAR_IN_PER_PT) - 1
         label = _language_label(session, chars)
         title = _shorten(session.title, chars)
-        text = ax.text(left + width / 2, y, f"{label}\n{title}" if title else label, ha="center", va="center",
-                       fontsize=_TEXT_PT, clip_on=True, zorder=3, gid=f"label {session.session_id}")
+        text = ax.text(
+            left + width / 2,
+            y,
+            "\n".join(part for part in (label, title) if part),
+            ha="center",
+            va="center",
+            fontsize=_TEXT_PT,
+            clip_on=True,
+            zorder=3,
+            gid=f"label {session.session_id}",
+        )
         text.set_in_layout(False)
     return fig
 
 
 # --- language coverage -------------------------------------------------------------------------------------------
+
 
 def _coverage_languages(conference: Conference) -> list[str]:
     if conference.languages:
@@ -275,9 +317,9 @@ def language_coverage(conference: Conference, timetable: Timetable) -> Figure:
     for columns in columns_by_day:
         matrix = np.ma.masked_all((len(languages) + 1, len(columns)), dtype=float)
         for j, col in enumerate(columns):
-            running = [s for a, s in placed if _utc(a.start) <= col.instant < _utc(a.end)]
             if not col.is_open:
                 continue
+            running = [s for a, s in placed if _utc(a.start) <= col.instant < _utc(a.end)]
             matrix[0, j] = len(running)
             for i, lang in enumerate(languages, start=1):
                 matrix[i, j] = sum(1 for s in running if s.followable_in({lang}))
@@ -290,37 +332,50 @@ def language_coverage(conference: Conference, timetable: Timetable) -> Figure:
 
     attendee_count = Counter(lang for a in conference.attendees for lang in a.languages)
     row_labels = ["all sessions running"] + [
-        f"{lang} ({attendee_count[lang]} attendee{'s' * (attendee_count[lang] != 1)})" if conference.attendees
-        else lang for lang in languages]
+        f"{lang} ({attendee_count[lang]} attendee{'s' * (attendee_count[lang] != 1)})" if conference.attendees else lang
+        for lang in languages
+    ]
     widths = [max(len(c), 1) for c in columns_by_day]
-    fig = Figure(figsize=(min(3.0 + sum(widths) * 0.12 + 1.5 * len(days), 40.0), 1.8 + 0.35 * len(row_labels)),
-                 layout="constrained")
+    fig = Figure(
+        figsize=(min(3.0 + sum(widths) * 0.12 + 1.5 * len(days), 40.0), 1.8 + 0.35 * len(row_labels)),
+        layout="constrained",
+    )
     axes = fig.subplots(1, len(days), sharey=True, width_ratios=widths, squeeze=False)[0]
     image = None
     for ax, day, columns, matrix in zip(axes, days, columns_by_day, matrices, strict=True):
         image = ax.imshow(matrix, aspect="auto", cmap=cmap, norm=norm, interpolation="nearest")
-        stranded = [(j, i) for i in range(1, matrix.shape[0]) for j in range(matrix.shape[1])
-                    if not np.ma.is_masked(matrix[i, j]) and matrix[i, j] == 0 and matrix[0, j] > 0]
+        stranded = [
+            (j, i)
+            for i in range(1, matrix.shape[0])
+            for j in range(matrix.shape[1])
+            if not np.ma.is_masked(matrix[i, j]) and matrix[i, j] == 0 and matrix[0, j] > 0
+        ]
         if stranded:
             xs, ys = zip(*stranded, strict=True)
             ax.scatter(xs, ys, marker="x", color="#d62728", s=18, linewidths=1.2, zorder=3, gid="stranded")
         hour_cols = [j for j, c in enumerate(columns) if c.instant.astimezone(conference.tz).minute == 0]
         step = max(1, len(hour_cols) // 8)  # keep hour labels legible on long days
-        ax.set_xticks(hour_cols[::step], [f"{columns[j].instant.astimezone(conference.tz):%H:%M}"
-                                          for j in hour_cols[::step]], fontsize=8)
+        ax.set_xticks(
+            hour_cols[::step],
+            [f"{columns[j].instant.astimezone(conference.tz):%H:%M}" for j in hour_cols[::step]],
+            fontsize=8,
+        )
         ax.axhline(0.5, color="black", linewidth=1.0)
-        ax.set_title(_day_label(day.date), fontsize=10)
+        ax.set_title(format_day(day.date), fontsize=10)
         ax.set_xlabel("local time")
     axes[0].set_yticks(range(len(row_labels)), row_labels)
     axes[0].set_ylabel("attendee who understands")
     colorbar = fig.colorbar(image, ax=list(axes), label="sessions they can follow", shrink=0.9)
     colorbar.set_ticks(range(0, top + 1, max(1, (top + 1) // 8)))
-    fig.suptitle(f"{conference.name}: how many running sessions each language group can follow\n"
-                 "(natively or through interpretation; a red × means sessions run but none in that language)")
+    fig.suptitle(
+        f"{conference.name}: how many running sessions each language group can follow\n"
+        "(natively or through interpretation; a red × means sessions run but none in that language)"
+    )
     return fig
 
 
 # --- room utilisation --------------------------------------------------------------------------------------------
+
 
 def _busy_minutes(intervals: list[tuple[datetime, datetime]], periods: Sequence[tuple[datetime, datetime]]) -> float:
     """Minutes of the open periods covered by the union of `intervals` (all UTC)."""
@@ -369,9 +424,16 @@ def room_utilisation(conference: Conference, timetable: Timetable) -> Figure:
         for j in range(len(days)):
             if not np.ma.is_masked(share[i, j]):
                 value = float(share[i, j])
-                ax_share.text(j, i, f"{value:.0f}%", ha="center", va="center", fontsize=8,
-                              color="white" if value > 60 else "black")
-    ax_share.set_xticks(range(len(days)), [_day_label(d.date) for d in days])
+                ax_share.text(
+                    j,
+                    i,
+                    f"{value:.0f}%",
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if value > 60 else "black",
+                )
+    ax_share.set_xticks(range(len(days)), [format_day(d.date) for d in days])
     ax_share.set_yticks(range(len(rooms)), [_room_label(conference, r) for r in rooms])
     ax_share.set_xlabel("day")
     ax_share.set_ylabel("room")
@@ -382,8 +444,15 @@ def room_utilisation(conference: Conference, timetable: Timetable) -> Figure:
     filled = [i for i, values in enumerate(data) if values]
     boxed = [i for i in filled if len(data[i]) >= 5]  # a box over two or three dots says less than the dots
     if boxed:
-        ax_head.boxplot([data[i] for i in boxed], positions=boxed, orientation="horizontal", widths=0.5,
-                        showfliers=False, manage_ticks=False, medianprops={"color": "black"})
+        ax_head.boxplot(
+            [data[i] for i in boxed],
+            positions=boxed,
+            orientation="horizontal",
+            widths=0.5,
+            showfliers=False,
+            manage_ticks=False,
+            medianprops={"color": "black"},
+        )
     for i in filled:
         # Small deterministic vertical spread so equal values stay visible as separate sessions.
         offsets = np.linspace(-0.15, 0.15, len(data[i])) if len(data[i]) > 1 else np.zeros(1)
@@ -398,6 +467,7 @@ def room_utilisation(conference: Conference, timetable: Timetable) -> Figure:
 
 
 # --- speaker load ------------------------------------------------------------------------------------------------
+
 
 def _has_windows(conference: Conference, speaker_id: str) -> bool:
     speaker = conference.speaker_by_id.get(speaker_id)
@@ -420,8 +490,10 @@ def speaker_load(conference: Conference, timetable: Timetable) -> Figure:
     says when they travel. The count of idle days is written after each speaker's name.
     """
     days = list(conference.days)
-    speaking = sorted({sp for s in conference.sessions for sp in s.speakers}
-                      | {sp for a in timetable.assignments for sp in _session(conference, a.session_id).speakers})
+    speaking = sorted(
+        {sp for s in conference.sessions for sp in s.speakers}
+        | {sp for a in timetable.assignments for sp in _session(conference, a.session_id).speakers}
+    )
     if not speaking or not days:
         return _message_figure("Speaker load", "No speakers or no days to show.")
     speaking.sort(key=lambda sp: (conference.speaker_by_id[sp].name if sp in conference.speaker_by_id else sp, sp))
@@ -442,7 +514,7 @@ def speaker_load(conference: Conference, timetable: Timetable) -> Figure:
             busy = np.flatnonzero(counts[i])
             in_town[i] = False
             if busy.size:
-                in_town[i, busy[0]: busy[-1] + 1] = True
+                in_town[i, busy[0] : busy[-1] + 1] = True
     shown = np.ma.masked_array(counts, mask=~available)
     idle = in_town & (counts == 0)
 
@@ -456,30 +528,56 @@ def speaker_load(conference: Conference, timetable: Timetable) -> Figure:
     for i, sp in enumerate(speaking):
         for j, d in enumerate(days):
             if idle[i, j]:
-                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="#fdd0a2", hatch="///",
-                                       edgecolor="#e6550d", linewidth=0.0, gid=f"idle {sp} {d.date.isoformat()}"))
+                ax.add_patch(
+                    Rectangle(
+                        (j - 0.5, i - 0.5),
+                        1,
+                        1,
+                        facecolor="#fdd0a2",
+                        hatch="///",
+                        edgecolor="#e6550d",
+                        linewidth=0.0,
+                        gid=f"idle {sp} {d.date.isoformat()}",
+                    )
+                )
             elif counts[i, j] > 0:
-                ax.text(j, i, f"{int(counts[i, j])}", ha="center", va="center", fontsize=7,
-                        color="white" if counts[i, j] > top / 2 else "black")
+                ax.text(
+                    j,
+                    i,
+                    f"{int(counts[i, j])}",
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if counts[i, j] > top / 2 else "black",
+                )
     names = [conference.speaker_by_id[sp].name if sp in conference.speaker_by_id else sp for sp in speaking]
     idle_days = idle.sum(axis=1)
-    ax.set_yticks(range(len(speaking)),
-                  [f"{name}  ({n} idle)" if n else name for name, n in zip(names, idle_days, strict=True)],
-                  fontsize=7)
-    ax.set_xticks(range(len(days)), [_day_label(d.date) for d in days])
+    ax.set_yticks(
+        range(len(speaking)),
+        [f"{name}  ({n} idle)" if n else name for name, n in zip(names, idle_days, strict=True)],
+        fontsize=7,
+    )
+    ax.set_xticks(range(len(days)), [format_day(d.date) for d in days])
     ax.tick_params(axis="x", top=True, labeltop=True)  # long lists: day names visible at both ends
     ax.set_xlabel("day (the number is the sessions that day)")
     ax.set_ylabel("speaker")
-    ax.legend(handles=[Patch(facecolor="#9e9e9e", label="not available"),
-                       Patch(facecolor="#fdd0a2", hatch="///", edgecolor="#e6550d",
-                             label="in town, no session (idle)")],
-              loc="lower left", bbox_to_anchor=(0.0, 1.0 + 0.6 / fig.get_figheight()), ncols=2, fontsize=8,
-              frameon=False)
+    ax.legend(
+        handles=[
+            Patch(facecolor="#9e9e9e", label="not available"),
+            Patch(facecolor="#fdd0a2", hatch="///", edgecolor="#e6550d", label="in town, no session (idle)"),
+        ],
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.0 + 0.6 / fig.get_figheight()),
+        ncols=2,
+        fontsize=8,
+        frameon=False,
+    )
     fig.suptitle(f"{conference.name}: sessions per speaker and day ({int(idle.sum())} idle speaker-days)")
     return fig
 
 
 # --- attendee conflicts ------------------------------------------------------------------------------------------
+
 
 def _attendee_conflicts(conference: Conference, timetable: Timetable) -> tuple[list[int], Counter]:
     """Per attendee, the number of pairs of wanted sessions that overlap; and per session pair, how many
@@ -509,8 +607,13 @@ def attendee_conflicts(conference: Conference, timetable: Timetable, top_pairs: 
 
     fig = Figure(figsize=(12, 4.5), layout="constrained")
     ax_hist, ax_pairs = fig.subplots(1, 2, width_ratios=[1, 1.3])
-    bars = ax_hist.bar(xs, [histogram[x] for x in xs], color=["#2ca02c" if x == 0 else "#ff7f0e" for x in xs],
-                       edgecolor="black", linewidth=0.5)
+    bars = ax_hist.bar(
+        xs,
+        [histogram[x] for x in xs],
+        color=["#2ca02c" if x == 0 else "#ff7f0e" for x in xs],
+        edgecolor="black",
+        linewidth=0.5,
+    )
     ax_hist.bar_label(bars, fontsize=8)
     ax_hist.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax_hist.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -521,8 +624,10 @@ def attendee_conflicts(conference: Conference, timetable: Timetable, top_pairs: 
 
     worst = sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))[:top_pairs]
     if worst:
-        labels = [f"{_shorten(_session(conference, a).title, 28)}  ×  {_shorten(_session(conference, b).title, 28)}"
-                  for (a, b), _ in worst]
+        labels = [
+            f"{_shorten(_session(conference, a).title, 28)}  ×  {_shorten(_session(conference, b).title, 28)}"
+            for (a, b), _ in worst
+        ]
         ax_pairs.barh(range(len(worst)), [n for _, n in worst], color="#ff7f0e", edgecolor="black", linewidth=0.5)
         ax_pairs.set_yticks(range(len(worst)), labels, fontsize=7)
         ax_pairs.invert_yaxis()
@@ -532,12 +637,14 @@ def attendee_conflicts(conference: Conference, timetable: Timetable, top_pairs: 
     else:
         ax_pairs.set_axis_off()
         ax_pairs.text(0.5, 0.5, "No wanted sessions clash.", ha="center", va="center", transform=ax_pairs.transAxes)
-    fig.suptitle(f"{conference.name}: sessions attendees want that run at the same time "
-                 f"({sum(per_attendee)} clashes in all)")
+    fig.suptitle(
+        f"{conference.name}: sessions attendees want that run at the same time ({sum(per_attendee)} clashes in all)"
+    )
     return fig
 
 
 # --- changes -----------------------------------------------------------------------------------------------------
+
 
 class _DaysAxis:
     """Maps instants to x on an axis that lays the days side by side and skips the nights."""
@@ -547,9 +654,15 @@ class _DaysAxis:
         moments = list(moments)
         dates = {d.date for d in conference.days} | {m.astimezone(conference.tz).date() for m in moments}
         self.days = sorted(dates)
-        hours = [h for d in conference.days for p in d.periods
-                 for h in (_hours_after_midnight(conference, p.start, d.date),
-                           _hours_after_midnight(conference, p.end, d.date))]
+        hours = [
+            h
+            for d in conference.days
+            for p in d.periods
+            for h in (
+                _hours_after_midnight(conference, p.start, d.date),
+                _hours_after_midnight(conference, p.end, d.date),
+            )
+        ]
         hours += [_hours_after_midnight(conference, m, m.astimezone(conference.tz).date()) for m in moments]
         self.first = float(np.floor(min(hours, default=8.0)))
         self.last = float(np.ceil(max(hours, default=20.0)))
@@ -561,7 +674,7 @@ class _DaysAxis:
         k = self.days.index(local_day)
         return k * self.span + _hours_after_midnight(self.conference, moment, local_day) - self.first
 
-    def decorate(self, ax) -> None:
+    def decorate(self, ax: Axes) -> None:
         ticks, labels = [], []
         step = 2.0 if self.last - self.first > 6 else 1.0
         for k, day in enumerate(self.days):
@@ -571,10 +684,19 @@ class _DaysAxis:
                 labels.append(_clock(h))
             if k:
                 ax.axvline(base - self.gap / 2, color="black", linewidth=0.8)
-            ax.text(base + (self.last - self.first) / 2, 1.0, _day_label(day), transform=ax.get_xaxis_transform(),
-                    ha="center", va="bottom", fontsize=9, fontweight="bold")
+            ax.text(
+                base + (self.last - self.first) / 2,
+                1.0,
+                format_day(day),
+                transform=ax.get_xaxis_transform(),
+                ha="center",
+                va="bottom",
+                fontsize=9,
+                fontweight="bold",
+            )
         ax.set_xticks(ticks, labels, fontsize=7, rotation=90)
-        ax.set_xlim(-0.25, len(self.days) * self.span - self.gap + 0.25)
+        # Margins for the room names written beside boxes at the very start or end of a day.
+        ax.set_xlim(-1.5, len(self.days) * self.span - self.gap + 1.5)
 
 
 def changes(conference: Conference, old: Timetable, new: Timetable, previous: Conference | None = None) -> Figure:
@@ -583,13 +705,14 @@ def changes(conference: Conference, old: Timetable, new: Timetable, previous: Co
     `previous` (the conference before the change) supplies titles of withdrawn sessions and names of lost rooms."""
     found = diff_timetables(old, new)
     if not found:
-        return _message_figure(f"{conference.name}: what changes for attendees",
-                               "Nothing changes for attendees: every session keeps its time and room.")
+        return _message_figure(
+            f"{conference.name}: what changes for attendees",
+            "Nothing changes for attendees: every session keeps its time and room.",
+        )
     sources = (conference,) if previous is None else (conference, previous)
 
     def title_of(session_id: str) -> str:
-        return next((c.session_by_id[session_id].title for c in sources if session_id in c.session_by_id),
-                    session_id)
+        return next((c.session_by_id[session_id].title for c in sources if session_id in c.session_by_id), session_id)
 
     def room_of(room_id: str) -> str:
         return next((c.room_by_id[room_id].name for c in sources if room_id in c.room_by_id), room_id)
@@ -600,31 +723,91 @@ def changes(conference: Conference, old: Timetable, new: Timetable, previous: Co
     found.sort(key=lambda c: (_utc((c.before or c.after).start), c.session_id))
     colours = {MOVED: "#1f77b4", ROOM: "#9467bd", ADDED: "#2ca02c", REMOVED: "#d62728"}
 
-    fig = Figure(figsize=(min(max(9.0, 2.2 * len(axis.days) * axis.span / 5 + 4), 30.0), 1.8 + 0.42 * len(found)),
-                 layout="constrained")
+    fig = Figure(
+        figsize=(min(max(9.0, 2.2 * len(axis.days) * axis.span / 5 + 4), 30.0), 1.8 + 0.42 * len(found)),
+        layout="constrained",
+    )
     ax = fig.add_subplot()
+    # Within a row the old place is drawn in the upper half and the new one in the lower half, so a small move
+    # or a room change stays visible instead of one box hiding the other.
+    upper, lower, half = -0.22, 0.22, 0.18
     for row, change in enumerate(found):
         colour = colours[change.kind]
+        # Room names sit on the side the arrow does not use: an earlier move has its arrow leave the old box on
+        # the left and enter the new box on the right.
+        earlier = change.kind == MOVED and _utc(change.after.end) <= _utc(change.before.start)
         if change.before is not None:
             x0, x1 = axis.x(change.before.start), axis.x(change.before.end)
             removed = change.kind == REMOVED
-            ax.add_patch(Rectangle((x0, row - 0.3), x1 - x0, 0.6, facecolor="#e0e0e0" if not removed else "#f4c7c7",
-                                   edgecolor=colour if removed else "#777777", linestyle="--", linewidth=0.9,
-                                   hatch="xx" if removed else None, gid=f"before {change.session_id}", zorder=2))
-            ax.text(x0 - 0.05, row, room_of(change.before.room_id), ha="right", va="center", fontsize=7,
-                    color="#555555")
+            ax.add_patch(
+                Rectangle(
+                    (x0, row + upper - half),
+                    x1 - x0,
+                    2 * half,
+                    facecolor="#f4c7c7" if removed else "#e0e0e0",
+                    edgecolor=colour if removed else "#777777",
+                    linestyle="--",
+                    linewidth=0.9,
+                    hatch="xx" if removed else None,
+                    gid=f"before {change.session_id}",
+                    zorder=2,
+                )
+            )
+            ax.text(
+                x1 + 0.05 if earlier else x0 - 0.05,
+                row + upper,
+                room_of(change.before.room_id),
+                ha="left" if earlier else "right",
+                va="center",
+                fontsize=6.5,
+                color="#555555",
+            )
         if change.after is not None:
             x0, x1 = axis.x(change.after.start), axis.x(change.after.end)
-            ax.add_patch(Rectangle((x0, row - 0.3), x1 - x0, 0.6, facecolor=colour, edgecolor="black",
-                                   linewidth=0.6, gid=f"after {change.session_id}", zorder=3))
-            ax.text(x1 + 0.05, row, room_of(change.after.room_id), ha="left", va="center", fontsize=7,
-                    fontweight="bold")
+            ax.add_patch(
+                Rectangle(
+                    (x0, row + lower - half),
+                    x1 - x0,
+                    2 * half,
+                    facecolor=colour,
+                    edgecolor="black",
+                    linewidth=0.6,
+                    gid=f"after {change.session_id}",
+                    zorder=3,
+                )
+            )
+            ax.text(
+                x0 - 0.05 if earlier else x1 + 0.05,
+                row + lower,
+                room_of(change.after.room_id),
+                ha="right" if earlier else "left",
+                va="center",
+                fontsize=6.5,
+                fontweight="bold",
+            )
         if change.kind == MOVED:
-            start = (axis.x(change.before.start), row)
-            end = (axis.x(change.after.start), row)
-            ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12, color="black",
-                                         connectionstyle="arc3,rad=-0.35" if start[0] != end[0] else "arc3",
-                                         linewidth=1.0, zorder=4, gid=f"arrow {change.session_id}"))
+            b0, b1 = axis.x(change.before.start), axis.x(change.before.end)
+            a0, a1 = axis.x(change.after.start), axis.x(change.after.end)
+            if a0 >= b1:  # later: from the old end to the new start
+                tail, head = b1, a0
+            elif a1 <= b0:  # earlier: from the old start to the new end
+                tail, head = b0, a1
+            else:  # overlapping: start to start
+                tail, head = b0, a0
+            ax.add_patch(
+                FancyArrowPatch(
+                    (tail, row + upper),
+                    (head, row + lower),
+                    arrowstyle="-|>",
+                    mutation_scale=10,
+                    color="black",
+                    linewidth=0.9,
+                    zorder=4,
+                    shrinkA=0,
+                    shrinkB=0,
+                    gid=f"arrow {change.session_id}",
+                )
+            )
     axis.decorate(ax)
     ax.set_ylim(len(found) - 0.5, -0.5)
     ax.set_yticks(range(len(found)), [_shorten(title_of(c.session_id), 40) for c in found], fontsize=8)
@@ -636,12 +819,25 @@ def changes(conference: Conference, old: Timetable, new: Timetable, previous: Co
     words = {MOVED: "moved", ROOM: "changed room", ADDED: "added", REMOVED: "removed"}
     summary = ", ".join(f"{tally[k]} {words[k]}" for k in (MOVED, ROOM, ADDED, REMOVED) if tally[k])
     ax.set_title(f"{conference.name}: what changes for attendees ({summary})", pad=22)
-    ax.legend(handles=[Patch(facecolor="#e0e0e0", edgecolor="#777777", linestyle="--", label="before"),
-                       *(Patch(facecolor=colours[k], edgecolor="black", label=f"after: {words[k]}")
-                         for k in (MOVED, ROOM, ADDED) if tally[k]),
-                       *([Patch(facecolor="#f4c7c7", edgecolor=colours[REMOVED], hatch="xx", label="removed")]
-                         if tally[REMOVED] else [])],
-              loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    ax.legend(
+        handles=[
+            Patch(facecolor="#e0e0e0", edgecolor="#777777", linestyle="--", label="before"),
+            *(
+                Patch(facecolor=colours[k], edgecolor="black", label=f"after: {words[k]}")
+                for k in (MOVED, ROOM, ADDED)
+                if tally[k]
+            ),
+            *(
+                [Patch(facecolor="#f4c7c7", edgecolor=colours[REMOVED], hatch="xx", label="removed")]
+                if tally[REMOVED]
+                else []
+            ),
+        ],
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize=8,
+        frameon=False,
+    )
     return fig
 
 

@@ -37,17 +37,21 @@ _WHOLE_CONFERENCE: dict[str, Callable[[Conference, Timetable], Figure]] = {
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register `agenda plot` with `func=handler`."""
     parser = subparsers.add_parser(
-        "plot", help="draw pictures of a timetable (PNG or SVG)",
+        "plot",
+        help="draw pictures of a timetable (PNG or SVG)",
         description="Draw the committee's pictures of a timetable: per-day room plan (gantt), language coverage, "
-                    "room use, speaker load, attendee conflicts, or the changes from an earlier timetable.")
+        "room use, speaker load, attendee conflicts, or the changes from an earlier timetable.",
+    )
     parser.add_argument("conference", type=Path, help="conference folder or .xlsx workbook")
     parser.add_argument("--timetable", type=Path, required=True, help="timetable CSV (session_id,room_id,start,end)")
     parser.add_argument("--kind", choices=KINDS, default="all", help="which picture (default: all)")
     parser.add_argument("--day", type=date.fromisoformat, help="day of the gantt picture, YYYY-MM-DD")
-    parser.add_argument("--before", type=Path,
-                        help="earlier timetable CSV: draw the changes from it (--kind changes or all)")
-    parser.add_argument("--out", type=Path, required=True,
-                        help="a .png or .svg file, or a folder that receives one file per picture")
+    parser.add_argument(
+        "--before", type=Path, help="earlier timetable CSV: draw the changes from it (--kind changes or all)"
+    )
+    parser.add_argument(
+        "--out", type=Path, required=True, help="a .png or .svg file, or a folder that receives one file per picture"
+    )
     parser.add_argument("--format", choices=FORMATS, default="png", help="file type when --out is a folder")
     parser.add_argument("--dpi", type=int, default=150, help="resolution of PNG files (default: 150)")
     parser.set_defaults(func=handler)

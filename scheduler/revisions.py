@@ -66,9 +66,7 @@ def visible_state(conference: Conference, timetable: Timetable, session_id: str)
     if session is None or placed is None:
         return None
     room = conference.room_by_id.get(placed.room_id)
-    speakers = tuple(
-        conference.speaker_by_id[s].name if s in conference.speaker_by_id else s for s in session.speakers
-    )
+    speakers = tuple(conference.speaker_by_id[s].name if s in conference.speaker_by_id else s for s in session.speakers)
     return VisibleState(
         session_id=session_id,
         title=session.title,
@@ -135,8 +133,7 @@ def _history(versions: Sequence[PublishedVersion]) -> Iterator[tuple[str, Sessio
 
 
 def _states(version: PublishedVersion) -> dict[str, VisibleState]:
-    states = (visible_state(version.conference, version.timetable, a.session_id)
-              for a in version.timetable.assignments)
+    states = (visible_state(version.conference, version.timetable, a.session_id) for a in version.timetable.assignments)
     return {s.session_id: s for s in states if s is not None}
 
 

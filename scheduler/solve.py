@@ -6,17 +6,20 @@ objective as CP-SAT, otherwise `SolverDisagreement` is raised (a bug, never show
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
+from scheduler import lns
 from scheduler.checker import check
+from scheduler.construct import greedy
 from scheduler.diff import diff_timetables
 from scheduler.domain import Assignment, Conference, Timetable
 from scheduler.explain import explain, unplaced_reasons
-from scheduler.model import Built, ModelOptions, build_model
+from scheduler.model import SOFT_GOALS, Built, ModelOptions, build_model
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,9 @@ class SolveResult:
         return self.timetable is not None
 
 
+SOFT_TERMS = tuple(SOFT_GOALS)
+
+
 class SolverDisagreement(RuntimeError):
     """The checker rejected what the model produced: a bug in one of them."""
 
@@ -67,15 +73,19 @@ def relative_gap(objective: float, bound: float) -> float:
 
 
 class _ProgressCallback(cp_model.CpSolverSolutionCallback):
-    def __init__(self, on_progress: Callable[[Progress], None]):
+    def __init__(self, on_progress: Callable[[Progress], None], t0: float, count: int = 0, best: float = float("inf")):
         super().__init__()
+        self._best = best
         self._on_progress = on_progress
-        self._count = 0
-        self._t0 = time.perf_counter()
+        self._count = count
+        self._t0 = t0
 
     def on_solution_callback(self) -> None:
-        self._count += 1
         obj, bound = self.objective_value, self.best_objective_bound
+        if obj >= self._best:
+            return  # the model's first answers repeat its hint and may over-count (see `model`): not progress
+        self._best = obj
+        self._count += 1
         self._on_progress(Progress(obj, bound, relative_gap(obj, bound), time.perf_counter() - self._t0, self._count))
 
 
@@ -113,12 +123,12 @@ def extract_timetable(b: Built, solver: cp_model.CpSolver) -> Timetable:
     return Timetable(tuple(assignments), tuple(unplaced)).sorted()
 
 
-def feasible_hint(conference: Conference, settings: SolveSettings) -> tuple[int, Timetable | None]:
-    """A first timetable from the hard rules alone: found in a fraction of the full model's time, it lets the
-    full search start from a complete assignment. One worker keeps it deterministic."""
+def feasible_hint(conference: Conference, settings: SolveSettings, share: float = 0.25) -> tuple[int, Timetable | None]:
+    """A timetable from the hard rules alone (first found), or proof that none exists. One worker keeps it
+    deterministic."""
     b = build_model(conference, ModelOptions(allow_unplaced=settings.allow_unplaced), soft=False)
     solver = cp_model.CpSolver()
-    solver_parameters(solver, replace(settings, workers=1, time_limit_s=settings.time_limit_s / 4))
+    solver_parameters(solver, replace(settings, workers=1, time_limit_s=settings.time_limit_s * share))
     solver.parameters.stop_after_first_solution = True
     status = solver.solve(b.model)
     found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
@@ -126,15 +136,18 @@ def feasible_hint(conference: Conference, settings: SolveSettings) -> tuple[int,
 
 
 def add_hint(b: Built, timetable: Timetable) -> None:
-    grid = b.grid
+    """Start the search from `timetable`: its sessions where it has them, its left-out sessions left out."""
     for sid, starts in b.x.items():
         a = timetable.by_session.get(sid)
-        t = grid.minute(a.start) if a else None
+        optional = not isinstance(b.placed[sid], int)
+        if a is None and not optional:
+            continue  # must be placed, and the timetable says nothing of where
+        t = b.grid.minute(a.start) if a else None
         for tt, lit in starts.items():
             b.model.add_hint(lit, tt == t)
         for rid, lit in b.y[sid].items():
             b.model.add_hint(lit, a is not None and rid == a.room_id)
-        if not isinstance(b.placed[sid], int):
+        if optional:
             b.model.add_hint(b.placed[sid], a is not None)
 
 
@@ -143,54 +156,135 @@ def _infeasible(conference: Conference, settings: SolveSettings, t0: float) -> S
     return SolveResult("INFEASIBLE", None, None, None, None, time.perf_counter() - t0, explanation=lines)
 
 
+# Up to this many sessions the exact model also runs on the whole conference (after the search), which gives a
+# proven bound and often the optimum. Above it the exact model's presolve alone outgrows a committee's patience
+# (measured: 130 planted sessions ended a 60 s run far from the planted optimum; 1,000 found no timetable in 155 s).
+EXACT_MAX_SESSIONS = 80
+LNS_SHARE_WHEN_EXACT = 0.75  # of the budget, before the exact model
+
+
+def _moved(reference: Timetable | None, timetable: Timetable) -> tuple[str, ...]:
+    if reference is None:
+        return ()
+    changed = diff_timetables(reference, timetable)
+    return tuple(sorted({c.session_id for c in changed if c.kind in ("moved", "room")}))
+
+
+def _stop_when_cancelled(solver: cp_model.CpSolver, cancel: threading.Event, done: threading.Event) -> None:
+    """Watch `cancel` from a helper thread: CP-SAT then stops and keeps the best timetable found so far."""
+    while not done.is_set():
+        if cancel.wait(0.1):
+            solver.stop_search()
+            return
+
+
 def solve(
     conference: Conference,
     settings: SolveSettings = SolveSettings(),
     on_progress: Callable[[Progress], None] | None = None,
+    cancel: threading.Event | None = None,
 ) -> SolveResult:
-    """Build the model, solve it, verify the answer with the checker; explain when no timetable exists."""
+    """A verified timetable for the conference, or why none exists.
+
+    1. Greedy insertion builds a first timetable (after a change: the reference with only what it now breaks
+       re-inserted); 2. large-neighbourhood search over the exact model improves it and inserts what the greedy
+       left out; 3. up to EXACT_MAX_SESSIONS sessions, the exact model, started from that timetable, proves a
+       bound (and often optimality). If the search cannot place every session, the hard rules are solved alone,
+       which either finds a timetable or proves that none exists (then explained). Setting `cancel` from another
+       thread ends the run early with the best timetable found so far.
+    """
     t0 = time.perf_counter()
-    hint = settings.reference
-    if hint is None:
-        status, hint = feasible_hint(conference, settings)
+    budget = settings.time_limit_s * DETERMINISTIC_PER_SECOND
+    exact = len(conference.sessions) <= EXACT_MAX_SESSIONS
+    start = greedy(conference, lns.usable_part(conference, settings.reference) if settings.reference else None)
+    count = 0
+
+    def improved(timetable: Timetable, report) -> None:
+        nonlocal count
+        count += 1
+        if on_progress and not timetable.unplaced:
+            on_progress(Progress(report.objective, 0.0, 1.0, time.perf_counter() - t0, count))
+
+    timetable, _, steps = lns.improve(
+        conference,
+        start,
+        budget_deterministic_s=budget * (LNS_SHARE_WHEN_EXACT if exact else 1.0),
+        seed=settings.seed,
+        workers=settings.workers,
+        allow_unplaced=settings.allow_unplaced,
+        reference=settings.reference,
+        on_improvement=improved,
+        cancel=cancel,
+    )
+    spent = sum(step.deterministic_s for step in steps)
+    remaining = replace(settings, time_limit_s=max(1.0, (budget - spent) / DETERMINISTIC_PER_SECOND))
+    if timetable.unplaced and not settings.allow_unplaced:
+        status, found = feasible_hint(conference, remaining, share=1.0)
         if status == cp_model.INFEASIBLE:
             return _infeasible(conference, settings, t0)
+        if found is None:
+            lines = (
+                f"{len(timetable.unplaced)} session(s) not placed within the time limit: "
+                + ", ".join(sorted(timetable.unplaced)),
+                "Try a longer --time-limit, or --allow-unplaced.",
+            )
+            return SolveResult("UNKNOWN", None, None, None, None, time.perf_counter() - t0, explanation=lines)
+        timetable = found
+    status_name, bound = "FEASIBLE", None
+    if exact and not (cancel and cancel.is_set()):
+        best = check(conference, timetable, reference=settings.reference, allow_unplaced=settings.allow_unplaced)
+        timetable, status_name, bound = _exact(
+            conference, remaining, timetable, on_progress, cancel, t0, count, best.objective
+        )
+    report = check(conference, timetable, reference=settings.reference, allow_unplaced=settings.allow_unplaced)
+    if not report.ok:
+        raise SolverDisagreement(
+            "the checker rejected the timetable:\n" + "\n".join(f"{v.rule}: {v.message}" for v in report.violations)
+        )
+    reasons = unplaced_reasons(conference, timetable, detailed=exact) if timetable.unplaced else {}
+    return SolveResult(
+        status=status_name,
+        timetable=timetable,
+        objective=report.objective,
+        best_bound=bound,
+        gap=relative_gap(report.objective, bound) if bound is not None else None,
+        wall_time_s=time.perf_counter() - t0,
+        soft_terms={n: report.soft[n] for n in SOFT_TERMS},
+        unplaced_reasons=reasons,
+        moved=_moved(settings.reference, timetable),
+    )
+
+
+def _exact(
+    conference: Conference,
+    settings: SolveSettings,
+    start: Timetable,
+    on_progress: Callable[[Progress], None] | None,
+    cancel: threading.Event | None,
+    t0: float,
+    count: int,
+    best: int,
+) -> tuple[Timetable, str, float | None]:
+    """The exact model on the whole conference from `start`: its best timetable, status and proven bound."""
     built = build_model(conference, ModelOptions(allow_unplaced=settings.allow_unplaced, reference=settings.reference))
-    if hint is not None and settings.reference is None:  # a reference is hinted by the model's moved_penalty
-        add_hint(built, hint)
+    add_hint(built, start)
     solver = cp_model.CpSolver()
     solver_parameters(solver, settings)
-    callback = _ProgressCallback(on_progress) if on_progress else None
-    status = solver.solve(built.model, callback)
-    name = solver.status_name(status)
-    if status == cp_model.INFEASIBLE:  # with a reference the hard rules were not tried alone
-        return _infeasible(conference, settings, t0)
+    callback = _ProgressCallback(on_progress, t0, count, best) if on_progress else None
+    done = threading.Event()
+    if cancel is not None:
+        threading.Thread(target=_stop_when_cancelled, args=(solver, cancel, done), daemon=True).start()
+    try:
+        status = solver.solve(built.model, callback)
+    finally:
+        done.set()
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return SolveResult(name, None, None, None, None, time.perf_counter() - t0)
-
+        return start, "FEASIBLE", None  # the search's timetable stands; no bound was proven
     timetable = extract_timetable(built, solver)
     model_terms = {n: round(solver.value(e)) if not isinstance(e, int) else e for n, e in built.terms.items()}
-    report = verify(conference, timetable, settings, model_terms)
-    bound = solver.best_objective_bound
-    moved = ()
-    if settings.reference is not None:
-        changed = diff_timetables(settings.reference, timetable)
-        moved = tuple(sorted({c.session_id for c in changed if c.kind in ("moved", "room")}))
-    reasons = {}
-    if timetable.unplaced:
-        reasons = unplaced_reasons(conference, timetable)
-    exact = report.objective
-    return SolveResult(
-        status=name,
-        timetable=timetable,
-        objective=exact,
-        best_bound=bound,
-        gap=relative_gap(exact, bound),
-        wall_time_s=time.perf_counter() - t0,
-        soft_terms={n: report.soft[n] for n in model_terms},
-        unplaced_reasons=reasons,
-        moved=moved,
-    )
+    if verify(conference, timetable, settings, model_terms).objective > best:
+        timetable = start  # cut short, the model's answer can be worse than its hint: keep the better one
+    return timetable, solver.status_name(status), solver.best_objective_bound
 
 
 def verify(conference: Conference, timetable: Timetable, settings: SolveSettings, model_terms: dict[str, int]):

@@ -24,9 +24,25 @@ from scheduler.timetable_io import write_timetable
 # Written by the conference-folder writer, in this order (docs/format.md).
 ROOM_COLUMNS = ("room_id", "name", "capacity", "booths", "features")
 SPEAKER_COLUMNS = ("speaker_id", "name", "languages", "country", "bio")
-SESSION_COLUMNS = ("session_id", "title", "duration_min", "speakers", "language", "interpretation", "track", "kind",
-                   "expected_audience", "needs", "fixed_start", "fixed_room", "plenary", "after", "overflow_rooms",
-                   "priority", "abstract")
+SESSION_COLUMNS = (
+    "session_id",
+    "title",
+    "duration_min",
+    "speakers",
+    "language",
+    "interpretation",
+    "track",
+    "kind",
+    "expected_audience",
+    "needs",
+    "fixed_start",
+    "fixed_room",
+    "plenary",
+    "after",
+    "overflow_rooms",
+    "priority",
+    "abstract",
+)
 _COLUMN_WIDTH = 28  # characters per room column in the workbook: a readable title on an A4 landscape page
 
 
@@ -50,8 +66,10 @@ def grid_frame(conference: Conference, timetable: Timetable, day: date) -> pd.Da
 
 def grid_csv(conference: Conference, timetable: Timetable) -> str:
     """The grid of every day in one CSV: columns date, time, then one per room."""
-    frames = [grid_frame(conference, timetable, day).reset_index().assign(date=day.isoformat())
-              for day in days_of(conference, timetable)]
+    frames = [
+        grid_frame(conference, timetable, day).reset_index().assign(date=day.isoformat())
+        for day in days_of(conference, timetable)
+    ]
     if not frames:
         return pd.DataFrame(columns=["date", "time", *(r.name for r in conference.rooms)]).to_csv(index=False)
     grid = pd.concat(frames, ignore_index=True)
@@ -119,12 +137,13 @@ def _cell(conference: Conference, timetable: Timetable, room_id: str, t: datetim
 
 
 def session_label(conference: Conference, session_id: str) -> str:
-    """"Title (Speaker A, Speaker B)": how a session is shown in a printed grid."""
+    """ "Title (Speaker A, Speaker B)": how a session is shown in a printed grid."""
     session = conference.session_by_id.get(session_id)
     if session is None:
         return session_id
-    names = ", ".join(conference.speaker_by_id[s].name if s in conference.speaker_by_id else s
-                      for s in session.speakers)
+    names = ", ".join(
+        conference.speaker_by_id[s].name if s in conference.speaker_by_id else s for s in session.speakers
+    )
     return f"{session.title} ({names})" if names else session.title
 
 
@@ -158,8 +177,9 @@ def _merge_runs(sheet: Worksheet, frame: pd.DataFrame) -> None:
         for i in range(1, len(values) + 1):
             if i == len(values) or values[i] != values[start]:
                 if values[start] and i - start > 1:
-                    sheet.merge_cells(start_row=start + 2, end_row=i + 1, start_column=column_index,
-                                      end_column=column_index)
+                    sheet.merge_cells(
+                        start_row=start + 2, end_row=i + 1, start_column=column_index, end_column=column_index
+                    )
                 start = i
 
 
@@ -172,8 +192,11 @@ def write_conference_folder(conference: Conference, folder: str | Path, referenc
     """conference.toml, rooms.csv, speakers.csv and sessions.csv of `conference`, and `reference-timetable.csv`
     when a reference timetable is given. Attendees, availability and interpreter teams are not written (an
     import never has them), so a conference that has any is refused rather than silently thinned."""
-    if conference.attendees or conference.interpreters or any(s.availability or s.preferred
-                                                                for s in conference.speakers):
+    if (
+        conference.attendees
+        or conference.interpreters
+        or any(s.availability or s.preferred for s in conference.speakers)
+    ):
         raise ValueError("write_conference_folder writes no attendees, availability or interpreters")
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -192,13 +215,14 @@ def _settings(conference: Conference) -> dict:
         "granularity_min": conference.granularity_min,
         "languages": list(conference.languages),
         "changeover_min": conference.changeover_min,
-        "days": [{"date": d.date.isoformat(), "open": [_period(p.start, p.end) for p in d.periods]}
-                 for d in conference.days],
+        "days": [
+            {"date": d.date.isoformat(), "open": [_period(p.start, p.end) for p in d.periods]} for d in conference.days
+        ],
     }
 
 
 def _period(start: datetime, end: datetime) -> str:
-    """"HH:MM-HH:MM" (an end before the start is on the next day, as the format reads it)."""
+    """ "HH:MM-HH:MM" (an end before the start is on the next day, as the format reads it)."""
     return f"{start:%H:%M}-{end:%H:%M}"
 
 
@@ -214,10 +238,25 @@ def _speakers_frame(conference: Conference) -> pd.DataFrame:
 
 def _sessions_frame(conference: Conference) -> pd.DataFrame:
     rows = [
-        (s.session_id, s.title, s.duration_min, ";".join(s.speakers), s.language, _items(s.interpretation), s.track,
-         s.kind, s.expected_audience, _items(s.needs), s.fixed_start.isoformat() if s.fixed_start else "",
-         s.fixed_room or "", "true" if s.plenary else "false", ";".join(s.after), ";".join(s.overflow_rooms),
-         s.priority, s.abstract)
+        (
+            s.session_id,
+            s.title,
+            s.duration_min,
+            ";".join(s.speakers),
+            s.language,
+            _items(s.interpretation),
+            s.track,
+            s.kind,
+            s.expected_audience,
+            _items(s.needs),
+            s.fixed_start.isoformat() if s.fixed_start else "",
+            s.fixed_room or "",
+            "true" if s.plenary else "false",
+            ";".join(s.after),
+            ";".join(s.overflow_rooms),
+            s.priority,
+            s.abstract,
+        )
         for s in conference.sessions
     ]
     return pd.DataFrame(rows, columns=list(SESSION_COLUMNS))
@@ -229,4 +268,3 @@ def _items(values: Iterable[str]) -> str:
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
-

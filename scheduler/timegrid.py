@@ -5,6 +5,7 @@ Only the model uses this module; the checker re-derives time from the domain on 
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from functools import cached_property
@@ -55,6 +56,10 @@ class Grid:
     def instants(self) -> tuple[int, ...]:
         """Grid instants inside open periods: where language coverage is sampled."""
         return tuple(m for _, ms in self._instants_by_period for m in ms)
+
+    def instants_in(self, lo: int, hi: int) -> tuple[int, ...]:
+        """Grid instants u with lo <= u < hi."""
+        return self.instants[bisect_left(self.instants, lo) : bisect_left(self.instants, hi)]
 
     def starts(self, session: Session) -> tuple[int, ...]:
         """Grid starts at which the session fits inside one open period."""

@@ -68,8 +68,9 @@ def _check_ids(row: _Row, conference: Conference, seen: dict[str, int]) -> None:
     if session_id and session_id not in conference.session_by_id:
         row.problem("session_id", f"unknown session id '{session_id}' (not a session of {conference.name})")
     elif session_id in seen:
-        row.problem("session_id", f"session '{session_id}' already has a row (row {seen[session_id]}); "
-                                  "a session is placed once")
+        row.problem(
+            "session_id", f"session '{session_id}' already has a row (row {seen[session_id]}); a session is placed once"
+        )
     elif session_id:
         seen[session_id] = row.number
     if room_id and room_id not in conference.room_by_id:
@@ -116,8 +117,9 @@ def read_timetable(path: str | Path, conference: Conference) -> Timetable:
     if table is not None:
         for column in COLUMNS:
             if column not in table.columns:
-                problems.append(Problem(label, f"missing column '{column}' (required: {', '.join(COLUMNS)})",
-                                        1, column))
+                problems.append(
+                    Problem(label, f"missing column '{column}' (required: {', '.join(COLUMNS)})", 1, column)
+                )
     if problems or table is None:
         raise InputError(problems)
     seen: dict[str, int] = {}

@@ -39,7 +39,7 @@ class Transition:
 
 @dataclass(frozen=True)
 class YearlyRule:
-    """"The n-th (or last, n=-1) weekday of a month at a wall-clock time": how DST rules are phrased."""
+    """ "The n-th (or last, n=-1) weekday of a month at a wall-clock time": how DST rules are phrased."""
 
     month: int
     nth: int
@@ -48,8 +48,11 @@ class YearlyRule:
 
     def onset_in(self, year: int) -> datetime:
         """The naive local onset this rule gives in `year`."""
-        days = [d for d in calendar.Calendar().itermonthdates(year, self.month)
-                if d.month == self.month and d.weekday() == self.weekday]
+        days = [
+            d
+            for d in calendar.Calendar().itermonthdates(year, self.month)
+            if d.month == self.month and d.weekday() == self.weekday
+        ]
         day = days[-1] if self.nth == -1 else days[self.nth - 1]
         return datetime.combine(day, datetime.min.time()) + self.onset
 
@@ -65,11 +68,19 @@ def vtimezone(zone_name: str, first: date, last: date) -> Timezone:
     tz.add("tzid", zone_name)
     if not changes:
         offset = _offset(zone, datetime.combine(first, datetime.min.time(), tzinfo=UTC))
-        tz.add_component(_observance(TimezoneStandard, zone, datetime(_EPOCH_YEAR, 1, 1), offset, offset,
-                                     datetime.combine(first, datetime.min.time(), tzinfo=UTC)))
+        tz.add_component(
+            _observance(
+                TimezoneStandard,
+                zone,
+                datetime(_EPOCH_YEAR, 1, 1),
+                offset,
+                offset,
+                datetime.combine(first, datetime.min.time(), tzinfo=UTC),
+            )
+        )
         return tz
     rules = _yearly_rules(changes, first.year, last.year)
-    for component in (_rule_observances(zone, changes, rules) if rules else _explicit_observances(zone, changes)):
+    for component in _rule_observances(zone, changes, rules) if rules else _explicit_observances(zone, changes):
         tz.add_component(component)
     return tz
 
@@ -141,8 +152,9 @@ def _rule_observances(zone: ZoneInfo, changes: list[Transition], rules: tuple[Ye
 def _explicit_observances(zone: ZoneInfo, changes: list[Transition]):
     """The offset before the first change from 1970 on, then one observance per change, none recurring."""
     first = changes[0]
-    yield _observance(TimezoneStandard, zone, datetime(_EPOCH_YEAR, 1, 1), first.before, first.before,
-                      first.at - timedelta(minutes=1))
+    yield _observance(
+        TimezoneStandard, zone, datetime(_EPOCH_YEAR, 1, 1), first.before, first.before, first.at - timedelta(minutes=1)
+    )
     for change in changes:
         kind = TimezoneDaylight if zone.dst(change.at.astimezone(zone)) else TimezoneStandard
         yield _observance(kind, zone, change.local_onset, change.before, change.after, change.at)

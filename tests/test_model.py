@@ -306,3 +306,23 @@ def test_same_input_seed_and_workers_give_the_same_timetable(workers):
     settings = SolveSettings(time_limit_s=3, workers=workers, seed=7)
     first, second = solve(conf, settings), solve(conf, settings)
     assert first.timetable == second.timetable
+
+
+def test_cancel_keeps_the_best_timetable_found_so_far():
+    import threading
+
+    sessions = [make_session(f"S{i}", 60, (f"p{i % 7}",), track=f"t{i % 4}") for i in range(40)]
+    attendees = tuple(Attendee(f"a{i}", frozenset({"en"}), tuple(f"S{(i * k) % 40}" for k in (1, 3, 7, 11)))
+                      for i in range(80))
+    conf = make_conference(sessions, rooms=[make_room(f"R{i}") for i in range(4)],
+                           days=make_days(2, "09:00-13:00", "14:00-18:00"), attendees=attendees)
+    cancel = threading.Event()
+    seen = []
+
+    def on_progress(p):
+        seen.append(p)
+        cancel.set()  # stop as soon as there is a first timetable
+
+    result = solve(conf, SolveSettings(time_limit_s=120, workers=2), on_progress=on_progress, cancel=cancel)
+    assert seen and result.timetable is not None
+    assert result.status == "FEASIBLE" and result.wall_time_s < 120

@@ -8,20 +8,22 @@ Settings (app.config, or `test_config`):
 - CONFERENCE_PATH, TIMETABLE_CSV: a conference folder/workbook and its timetable (a `FolderSource`), or
 - SCHEDULE_SOURCE: a `webview.data.ScheduleSource`, or a factory taking the app (the future database store).
 - SECRET_KEY: signs personal-agenda tokens; must not change between restarts or subscribed agenda URLs break.
-  Taken from the AGENDA_SECRET_KEY environment variable, else created once in the instance folder.
+  When not set, a random key is created once in the instance folder and kept there.
 - BASE_URL: public root URL (e.g. https://agenda.example.org) for absolute links when behind a proxy.
 - LANGUAGES: interface languages, first is the default (see webview.i18n).
+- TRANSLATIONS_BUILD_DIR: where compiled catalogs go (default: the instance folder).
+Every setting can also come from an environment variable with the AGENDA_ prefix (AGENDA_SECRET_KEY=...),
+read after the instance's config.py and before `test_config`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, Response, render_template, request, url_for
+from flask import Flask, Response, render_template, request
 
 from webview import data, i18n, templating
 
@@ -63,10 +65,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
-    else:
+    # AGENDA_SECRET_KEY, AGENDA_BASE_URL, ... (what a deployment sets); explicit settings still win.
+    app.config.from_prefixed_env("AGENDA")
+    if test_config is not None:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = os.environ.get("AGENDA_SECRET_KEY") or _instance_secret(Path(app.instance_path))
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
     app.json.sort_keys = False  # keep the documented field order in API responses
 
     i18n.init_app(app)
@@ -75,7 +79,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     for module_name, prefix in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(module_name).bp, url_prefix=prefix)
 
-    app.jinja_env.globals["static_url"] = _static_url_function(app)
     app.after_request(_finish_response)
     app.register_error_handler(404, _not_found)
     return app
@@ -96,19 +99,6 @@ def _instance_secret(instance: Path) -> str:
     with os.fdopen(fd, "w") as f:
         f.write(key)
     return key
-
-
-def _static_url_function(app: Flask):
-    hashes: dict[str, str] = {}
-
-    def static_url(filename: str) -> str:
-        """URL of a static file with its content hash, so browsers may cache it for a year."""
-        if filename not in hashes or app.debug:
-            digest = hashlib.sha256(Path(app.static_folder, filename).read_bytes()).hexdigest()
-            hashes[filename] = digest[:12]
-        return url_for("static", filename=filename, v=hashes[filename])
-
-    return static_url
 
 
 def _finish_response(response: Response) -> Response:

@@ -45,11 +45,10 @@ def make_server(args: argparse.Namespace):
     listens (they propagate as InputError and `agenda` reports them with exit code 2)."""
     conference = Path(args.conference)
     timetable = timetable_path(conference, args.timetable)
-    app = create_app({
-        "CONFERENCE_PATH": str(conference),
-        "TIMETABLE_CSV": str(timetable) if timetable else None,
-        "BASE_URL": args.base_url,
-    })
+    settings = {"CONFERENCE_PATH": str(conference), "TIMETABLE_CSV": str(timetable) if timetable else None}
+    if args.base_url:  # otherwise AGENDA_BASE_URL from the environment, if any, stays in force
+        settings["BASE_URL"] = args.base_url
+    app = create_app(settings)
     programme = schedule_cache(app).get()
     if timetable is None:
         print("no timetable given: sessions are shown as not yet scheduled", file=sys.stderr)

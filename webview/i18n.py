@@ -5,10 +5,11 @@ Only the interface is translated; session titles, abstracts and bios stay in the
 files Flask-Babel reads are compiled from them at app start with Babel's own API into the instance folder
 (only when a `.po` is newer), so a fresh checkout or CI needs no extra build step and no binaries are committed.
 
-To add a language: `pybabel init -i webview/translations/messages.pot -d webview/translations -l de`, translate,
-and add "de" to the LANGUAGES setting. After changing templates: `pybabel extract -F webview/babel.cfg
--o webview/translations/messages.pot webview` then `pybabel update -i webview/translations/messages.pot
--d webview/translations`.
+To add a language (from the repository root): `pybabel init -i webview/translations/messages.pot
+-d webview/translations -l de`, translate, and add "de" to the LANGUAGES setting. After changing the interface's
+strings: the `pybabel extract` command at the top of webview/babel.cfg, then `pybabel update -i
+webview/translations/messages.pot -d webview/translations -w 120`; tests/webview/test_web_i18n.py fails until
+every string has its Italian translation.
 """
 
 from __future__ import annotations

@@ -3,16 +3,17 @@ search and the personal agenda. Each view looks things up in the current `Progra
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import replace
 from datetime import UTC, date
 from urllib.parse import urlencode
 
-import hashlib
-
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from webview.data import Filters, Programme, Slot, current_programme
 from webview.links import external_url, selection_from_args, selection_from_token, selection_token, webcal_url
+from webview.templating import static_url
 
 bp = Blueprint("public", __name__)
 
@@ -44,7 +45,8 @@ def day(day: str) -> str:
         abort(404)
     if the_day not in programme.days:
         abort(404)
-    filters = Filters.from_args(request.args)
+    # No text search here: the page's script filters in place and cannot see abstracts; /search does that.
+    filters = replace(Filters.from_args(request.args), q="")
     grid = programme.grid(the_day)
     shown = {s.session_id for s in programme.select(filters, programme.by_day.get(the_day, ()))}
     index = programme.days.index(the_day)
@@ -160,7 +162,6 @@ def service_worker() -> Response:
     """The service worker that keeps the overview and every day's page on the device (served from the root so
     that it may serve every page)."""
     programme = current_programme()
-    static_url = current_app.jinja_env.globals["static_url"]
     precache = [url_for("public.index"), *(url_for("public.day", day=d.isoformat()) for d in programme.days),
                 static_url("agenda.css"), static_url("agenda.js")]
     stamp = programme.version.published_at.isoformat() if programme.version else "unpublished"

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime, time
+from pathlib import Path
 
 from babel.dates import get_timezone_location
-from flask import Flask
+from flask import Flask, current_app, url_for
 from flask_babel import get_locale, gettext
 
 from scheduler.domain import Session, Speaker
@@ -17,6 +18,15 @@ from webview.i18n import language_name
 from webview.links import external_url, webcal_url
 
 TRACK_COLOURS = 8  # distinct border colours in agenda.css (.c0 to .c7)
+
+
+def static_url(filename: str) -> str:
+    """URL of a static file with its content hash, so browsers may keep it for a year (see AgendaFlask)."""
+    hashes = current_app.extensions.setdefault("agenda.static_hashes", {})
+    if filename not in hashes or current_app.debug:
+        digest = hashlib.sha256(Path(current_app.static_folder, filename).read_bytes()).hexdigest()
+        hashes[filename] = digest[:12]
+    return url_for("static", filename=filename, v=hashes[filename])
 
 
 def hm(moment: datetime | None) -> str:
@@ -49,11 +59,12 @@ def speaker_or_none(speaker_id: str) -> Speaker | None:
     return current_programme().speaker(speaker_id)
 
 
-def slot_rooms(slot: Slot) -> str:
-    """The rooms a session occupies (main, then overflow), space-separated, for the room filter."""
+def slot_rooms(slot: Slot) -> list[str]:
+    """The rooms a session occupies (main, then overflow), for the room filter and each room's "next" session;
+    a list (JSON in the page) because room ids are free text."""
     if slot.assignment is None:
-        return ""
-    return " ".join((slot.assignment.room_id, *slot.session.overflow_rooms))
+        return []
+    return [slot.assignment.room_id, *slot.session.overflow_rooms]
 
 
 def track_colour(track: str) -> int:
@@ -111,7 +122,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         room_name=room_name, speaker_names=speaker_names, slot_rooms=slot_rooms, track_color=track_colour,
         lang_summary=lang_summary, zone_city=zone_city, utc_offset=utc_offset, js_strings=js_strings,
-        external_url=external_url, webcal_url=webcal_url, ui_locale=lambda: str(get_locale()),
+        external_url=external_url, webcal_url=webcal_url, ui_locale=lambda: str(get_locale()), static_url=static_url,
     )
 
     @app.context_processor

@@ -49,6 +49,12 @@ def make_app(source, translations_dir: Path, **config):
 
 
 @pytest.fixture
+def app_for(translations_dir):
+    """Make a test app for another source (and settings)."""
+    return lambda source, **config: make_app(source, translations_dir, **config)
+
+
+@pytest.fixture
 def app(conference, versions, translations_dir):
     return make_app(StaticSource(conference, versions), translations_dir)
 

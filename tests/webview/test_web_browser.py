@@ -62,6 +62,10 @@ def test_grid_filter_star_clash_and_personal_ics(live_server, open_page, artifac
     page.fill("#f-speaker", "muller")
     assert visible_ids(page) == ["A", "D"]
     page.fill("#f-speaker", "")
+    page.select_option("#f-room", "R3")
+    assert visible_ids(page) == ["WS/7", "D"]  # D is relayed into R3
+    assert page.locator('.relay[data-of="D"]').is_visible()
+    page.select_option("#f-room", "")
     assert visible_ids(page) == ["OPEN", "A", "B", "WS/7", "D"]
 
     # Star two overlapping sessions: both are marked as clashing, the third is not.
@@ -162,6 +166,26 @@ def test_shared_agenda_can_be_adopted_and_links_copied(live_server, open_page, a
     assert page.eval_on_selector_all(".cards li", "els => els.map(e => e.dataset.id)") == ["D", "E"]
 
 
+def test_timetable_stays_readable_offline(live_server, open_page):
+    page = open_page(live_server.url, "/day/2023-10-13", viewport={"width": 1000, "height": 800})
+    # The service worker has installed (and saved every day's page) once it is ready.
+    assert page.evaluate("""async () => {
+        const worker = (await navigator.serviceWorker.ready).active;
+        if (worker.state !== "activated") {
+            await new Promise(done => worker.addEventListener(
+                "statechange", () => worker.state === "activated" && done()));
+        }
+        return worker.state;
+    }""") == "activated"
+    assert page.locator("#offline").is_hidden()
+    page.context.set_offline(True)
+    page.goto(live_server.url + "/day/2023-10-14")  # never visited: precached
+    assert page.locator("h1").inner_text() == "Saturday, October 14, 2023"
+    assert page.locator('.s[data-id="E"] .star').count() == 1  # the script came from the cache too
+    expect(page.locator("#offline")).to_be_visible()
+    page.context.set_offline(False)
+
+
 def test_rome_grid_in_italian(rome_live_server, open_page, artifacts):
     # Tall enough that the grid's own scroll box (85% of the window) shows the whole day in the screenshot.
     page = open_page(rome_live_server.url, "/day/2023-10-13", viewport={"width": 1400, "height": 2600},
@@ -181,7 +205,7 @@ def test_rome_grid_in_italian(rome_live_server, open_page, artifacts):
         assert "uk" in languages
     # Boxes never overlap inside one room column.
     boxes = page.eval_on_selector_all(".grid .s", """els => els.map(e => {
-        const r = e.getBoundingClientRect(); return [e.dataset.room.split(' ')[0], r.top, r.bottom, r.left]; })""")
+        const r = e.getBoundingClientRect(); return [JSON.parse(e.dataset.room)[0], r.top, r.bottom, r.left]; })""")
     by_column: dict[float, list[tuple[float, float]]] = {}
     for _, top, bottom, left in boxes:
         by_column.setdefault(round(left), []).append((top, bottom))

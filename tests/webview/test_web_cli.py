@@ -27,6 +27,14 @@ def parse(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+@pytest.fixture(autouse=True)
+def environment(tmp_path, monkeypatch):
+    """Settings from the environment, as a deployment gives them; they also keep the repository's instance
+    folder out of the tests."""
+    monkeypatch.setenv("AGENDA_SECRET_KEY", "cli-test-key")
+    monkeypatch.setenv("AGENDA_TRANSLATIONS_BUILD_DIR", str(tmp_path / "translations"))
+
+
 @pytest.fixture
 def folder(tmp_path) -> Path:
     target = tmp_path / "tiny"
@@ -52,7 +60,7 @@ def test_timetable_defaults_to_the_folders_own(folder):
 
 
 def test_serve_runs_a_real_server(folder, tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv("AGENDA_SECRET_KEY", "cli-test-key")  # keep the instance folder out of it
+    monkeypatch.setenv("AGENDA_BASE_URL", "https://agenda.example.org")
     csv = tmp_path / "timetable.csv"
     write_timetable(Timetable((Assignment("open", "aula", at(DAY1, "09:30"), at(DAY1, "10:30")),)), csv)
     live = LiveServer(cli.make_server(parse(["serve", str(folder), "--port", "0", "--timetable", str(csv)])))
@@ -66,8 +74,11 @@ def test_serve_runs_a_real_server(folder, tmp_path, capsys, monkeypatch):
             assert b"BEGIN:VEVENT" in response.read()
         with urllib.request.urlopen(f"{base}/schedule.json") as response:
             assert response.status == 200
+        with urllib.request.urlopen(f"{base}/speaker/sp1") as response:
+            assert "webcal://agenda.example.org/feeds/speaker/sp1.ics" in response.read().decode()
     finally:
         live.close()
+    assert (tmp_path / "translations" / "it" / "LC_MESSAGES" / "messages.mo").is_file()
 
 
 def test_broken_conference_stops_serve_before_it_listens(folder):

@@ -120,13 +120,11 @@ class SwitchableSource:
         return self.versions[-1].conference, self.versions
 
 
-def test_a_new_publication_changes_etag_and_last_modified(translations_dir):
-    from conftest import make_app
-
+def test_a_new_publication_changes_etag_and_last_modified(app_for):
     conference = small_conference()
     first = (PublishedVersion(1, PUBLISHED_AT, conference, small_timetable()),)
     source = SwitchableSource(first)
-    client = make_app(source, translations_dir).test_client()
+    client = app_for(source).test_client()
     before = client.get("/feeds/room/R1.ics")
 
     moved = Timetable(tuple(

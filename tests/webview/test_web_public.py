@@ -5,13 +5,25 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
-from web_sample import HOSTILE_BIO, HOSTILE_NAME, HOSTILE_TITLE, RTL_TITLE
+from web_sample import (
+    HOSTILE_BIO,
+    HOSTILE_NAME,
+    HOSTILE_TITLE,
+    PUBLISHED_AT,
+    RTL_TITLE,
+    small_conference,
+    small_timetable,
+)
 
+from scheduler.domain import Timetable
+from scheduler.revisions import PublishedVersion
+from webview.data import StaticSource
 from webview.links import selection_token
 
 STATIC = Path(__file__).resolve().parents[2] / "webview" / "static"
@@ -79,7 +91,9 @@ def test_day_grid_places_sessions_and_lists_rooms(client):
     assert len(sessions) == 1
     a = sessions[0]
     assert a["style"] == "grid-area:8/2/12/3"
-    assert (a["data-lang"], a["data-follow"], a["data-room"], a["data-track"]) == ("en", "en", "R1", "causes")
+    assert (a["data-lang"], a["data-follow"], a["data-track"]) == ("en", "en", "causes")
+    assert json.loads(a["data-room"]) == ["R1"]
+    assert json.loads(Page(html).all("li", **{"data-id": "D"})[0]["data-room"]) == ["R1", "R3"]
     assert int(a["data-end"]) - int(a["data-start"]) == 3600
     assert len([h for h in page.all("li") if h.get("class") == "h"]) == 3
     assert "Aula Magna" in html and "Sala Moro" in html and "Sala Dolci" in html
@@ -141,6 +155,24 @@ def test_rtl_text_is_isolated_and_marked_with_its_language(client):
     assert HOSTILE_NAME in "".join(speaker.text) and HOSTILE_BIO in "".join(speaker.text)
 
 
+def test_free_text_ids_survive_attributes_urls_and_filters(app_for):
+    odd = "Sala 'A' <1>"
+    conference = small_conference()
+    conference = replace(conference, rooms=(replace(conference.rooms[0], room_id=odd), *conference.rooms[1:]))
+    timetable = Timetable(tuple(replace(a, room_id=odd) if a.room_id == "R1" else a
+                                for a in small_timetable().assignments))
+    versions = (PublishedVersion(1, PUBLISHED_AT, conference, timetable),)
+    client = app_for(StaticSource(conference, versions)).test_client()
+    html = client.get("/day/2023-10-13").get_data(as_text=True)
+    assert "<1>" not in html
+    page = Page(html)
+    assert json.loads(page.all("li", **{"data-id": "A"})[0]["data-room"]) == [odd]
+    assert client.get("/room/" + quote(odd)).status_code == 200
+    assert client.get("/feeds/room/" + quote(odd) + ".ics").status_code == 200
+    filtered = Page(client.get("/day/2023-10-13", query_string={"room": odd}).get_data(as_text=True))
+    assert [a["data-id"] for a in filtered.all("li") if "data-id" in a and "hidden" not in a] == ["OPEN", "A", "D"]
+
+
 def test_session_page_shows_everything_an_attendee_needs(client):
     html = get(client, "/session/OPEN").get_data(as_text=True)
     for expected in ("Apertura: costruire la pace", "Friday, October 13, 2023, 09:00–10:00", "UTC+02:00",
@@ -171,12 +203,8 @@ def test_speaker_page_has_sessions_and_a_subscribable_feed(client):
     assert page.all("button", **{"data-copy": page.all("input", readonly="")[0]["id"]})
 
 
-def test_base_url_setting_is_used_for_feed_links(conference, versions, translations_dir):
-    from conftest import make_app
-
-    from webview.data import StaticSource
-
-    app = make_app(StaticSource(conference, versions), translations_dir, BASE_URL="https://agenda.example.org/")
+def test_base_url_setting_is_used_for_feed_links(conference, versions, app_for):
+    app = app_for(StaticSource(conference, versions), BASE_URL="https://agenda.example.org/")
     html = app.test_client().get("/speaker/S1").get_data(as_text=True)
     assert "webcal://agenda.example.org/feeds/speaker/S1.ics" in html
     assert 'value="https://agenda.example.org/feeds/speaker/S1.ics"' in html
@@ -225,7 +253,7 @@ def test_agenda_token_is_stable_and_the_shared_page_shows_the_selection(client):
     assert token != selection_token_for(client, ["A"])
     page = Page(get(client, f"/agenda/{token}").get_data(as_text=True))
     assert [a["data-id"] for a in page.all("li") if "data-id" in a] == ["A", "D"]
-    assert page.all("button", id="adopt", **{"data-ids": "A D"})
+    assert json.loads(page.all("button", id="adopt")[0]["data-ids"]) == ["A", "D"]
     assert page.all("div", id="agenda", **{"data-shared": "true"})
 
 
@@ -312,6 +340,20 @@ def test_static_files_are_local_versioned_and_cached_long(client):
         assert response.status_code == 200
         assert response.cache_control.max_age == 365 * 24 * 3600
         response.close()
+
+
+def test_service_worker_keeps_every_day_and_changes_with_each_publication(client, unpublished_client):
+    response = client.get("/sw.js")
+    assert response.status_code == 200 and response.mimetype == "text/javascript"
+    assert response.headers["Cache-Control"] == "no-cache"
+    body = response.get_data(as_text=True)
+    precache = json.loads(re.search(r"const PRECACHE = (\[.*?\]);", body).group(1))
+    assert precache[:3] == ["/", "/day/2023-10-13", "/day/2023-10-14"]
+    assert all(re.fullmatch(r"/static/agenda\.(css|js)\?v=[0-9a-f]{12}", url) for url in precache[3:])
+    assert len(precache) == 5
+    cache_name = re.compile(r'const CACHE = "agenda-([0-9a-f]{12})";')
+    version = cache_name.search(body).group(1)
+    assert cache_name.search(unpublished_client.get("/sw.js").get_data(as_text=True)).group(1) != version
 
 
 def selection_token_for(client, ids: list[str]) -> str:

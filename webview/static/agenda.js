@@ -144,8 +144,8 @@
     button.hidden = false;
     button.addEventListener("click", function () {
       var stars = loadStars();
-      button.getAttribute("data-ids").split(" ").forEach(function (id) {
-        if (id && stars.indexOf(id) < 0) { stars.push(id); }
+      JSON.parse(button.getAttribute("data-ids")).forEach(function (id) {
+        if (stars.indexOf(id) < 0) { stars.push(id); }
       });
       saveStars(stars);
       button.textContent = strings.adopted;
@@ -178,12 +178,17 @@
 
   // ---- filters (same rules as Programme.matches)
 
+  function rooms(el) {
+    // Main room first, then overflow rooms; JSON because room ids are free text.
+    try { return JSON.parse(el.getAttribute("data-room") || "[]"); } catch (e) { return []; }
+  }
+
   function matches(el, f) {
     if (f.language && el.getAttribute("data-lang") !== f.language) { return false; }
     if (f.follow && el.getAttribute("data-follow").split(" ").indexOf(f.follow) < 0) { return false; }
     if (f.track && el.getAttribute("data-track") !== f.track) { return false; }
     if (f.kind && el.getAttribute("data-kind") !== f.kind) { return false; }
-    if (f.room && el.getAttribute("data-room").split(" ").indexOf(f.room) < 0) { return false; }
+    if (f.room && rooms(el).indexOf(f.room) < 0) { return false; }
     if (f.speaker) {
       var people = el.querySelector(".p");
       if (!people || fold(people.textContent).indexOf(f.speaker) < 0) { return false; }
@@ -263,14 +268,14 @@
       var nextByRoom = {};
       items.forEach(function (el) {
         var start = +el.getAttribute("data-start");
-        var room = el.getAttribute("data-room").split(" ")[0];
+        var room = rooms(el)[0];
         if (live && start > now && (!nextByRoom[room] || start < +nextByRoom[room].getAttribute("data-start"))) {
           nextByRoom[room] = el;
         }
       });
       items.forEach(function (el) {
         var running = live && +el.getAttribute("data-start") <= now && now < +el.getAttribute("data-end");
-        var next = !running && nextByRoom[el.getAttribute("data-room").split(" ")[0]] === el;
+        var next = !running && nextByRoom[rooms(el)[0]] === el;
         el.classList.toggle("now", running);
         el.classList.toggle("next", next);
         if (running) { el.setAttribute("aria-current", "time"); } else { el.removeAttribute("aria-current"); }

@@ -1,0 +1,76 @@
+"""Helpers for the committee tests: logging in, CSRF tokens from pages, conference folders and zips to upload."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+import zipfile
+from pathlib import Path
+
+from scheduler.domain import Conference
+from webview.store.folder import write_folder
+
+PASSWORD = "correct horse battery"
+_TOKEN = re.compile(r'name="(?:[\w-]+-)?csrf_token" type="hidden" value="([^"]+)"')
+
+
+def login(client, email: str, password: str = PASSWORD):
+    """Log in through the form (CSRF token included when the app checks it)."""
+    page = client.get("/committee/login")
+    data = {"email": email, "password": password}
+    token = csrf_token(page.get_data(as_text=True))
+    if token:
+        data["csrf_token"] = token
+    response = client.post("/committee/login", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
+def csrf_token(html: str) -> str | None:
+    match = _TOKEN.search(html)
+    return match.group(1) if match else None
+
+
+def folder_zip_bytes(folder: Path, top: str = "conf") -> bytes:
+    """A zip of a conference folder, entries under `top/` as archivers make them."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(folder.iterdir()):
+            if path.is_file():
+                archive.write(path, f"{top}/{path.name}")
+    return buffer.getvalue()
+
+
+def conference_zip(conference: Conference, tmp_path: Path) -> bytes:
+    return folder_zip_bytes(write_folder(conference, tmp_path / "upload"))
+
+
+def upload(client, data: bytes, filename: str, **fields):
+    """POST an upload form; returns the response (302 to the conference page on success)."""
+    return client.post("/committee/upload", data={"file": (io.BytesIO(data), filename), **fields},
+                       content_type="multipart/form-data")
+
+
+def slug_from(response) -> str:
+    location = response.headers["Location"]
+    match = re.search(r"/committee/c/([^/]+)/", location)
+    assert match, location
+    return match.group(1)
+
+
+def wait_for_run(client, slug: str, run_id: int, timeout_s: float = 120.0) -> dict:
+    """Poll the run's JSON status until it stops running; returns the last status."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        status = client.get(f"/committee/c/{slug}/run/{run_id}.json").get_json()
+        if not status["running"] or time.monotonic() > deadline:
+            return status
+        time.sleep(0.2)
+
+
+def start_run(client, slug: str, **form) -> int:
+    data = {"time_limit_s": "10", "baseline": "published", **form}
+    response = client.post(f"/committee/c/{slug}/solve", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])

@@ -1,0 +1,131 @@
+"""Fixtures for the committee workspace: an app on a fresh SQLite store with the committee blueprint registered
+(as create_app will once it is wired), accounts of each role, logged-in clients, and a real server plus headless
+Chromium for the browser test."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from committee_support import PASSWORD, login
+from werkzeug.serving import make_server
+
+from webview import create_app
+from webview.committee import bp, runner
+from webview.store import service, source_for_app
+from webview.store.db import get_store
+
+REPO = Path(__file__).resolve().parents[2]
+ROME = REPO / "data" / "rome-2023"
+TINY = REPO / "tests" / "data" / "tiny"
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def translations_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("translations")
+
+
+@pytest.fixture
+def make_app(tmp_path, translations_dir):
+    """make_app(**config): the web app on this test's own store; solves stopped and the store closed afterwards."""
+    apps = []
+
+    def make(**config):
+        settings = {"TESTING": True, "SECRET_KEY": "test-secret", "TRANSLATIONS_BUILD_DIR": str(translations_dir),
+                    "DATABASE_URL": f"sqlite:///{tmp_path / 'store.sqlite3'}", "SCHEDULE_SOURCE": source_for_app,
+                    "WTF_CSRF_ENABLED": False, "SOLVE_WORKERS": 1, **config}
+        app = create_app(settings)
+        if "committee" not in app.blueprints:  # until create_app lists the committee blueprint itself
+            app.register_blueprint(bp, url_prefix="/committee")
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        runner(app).shutdown()
+        get_store(app).dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def store(app):
+    return get_store(app)
+
+
+@pytest.fixture
+def accounts(store) -> dict[str, str]:
+    """role -> e-mail of an account with that role (password PASSWORD)."""
+    emails = {role: f"{role}@example.org" for role in ("viewer", "editor", "admin")}
+    with store.write() as session:
+        for role, email in emails.items():
+            service.create_user(session, email, PASSWORD, role)
+    return emails
+
+
+@pytest.fixture
+def client_as(app, accounts):
+    """client_as(role): a test client logged in with that role."""
+    def make(role: str):
+        client = app.test_client()
+        login(client, accounts[role])
+        return client
+
+    return make
+
+
+@pytest.fixture
+def editor(client_as):
+    return client_as("editor")
+
+
+# ---- a real server and a real browser
+
+
+class LiveServer:
+    """The app on 127.0.0.1 and a free port, served from a thread until `close()`."""
+
+    def __init__(self, app):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=10)
+        assert not self.thread.is_alive(), "the server did not stop"
+
+
+@pytest.fixture
+def live_server(app):
+    server = LiveServer(app)
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Headless Chromium from the Debian package, driven by Playwright (never `playwright install`)."""
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing at /usr/bin/chromium: install Debian's chromium package", pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

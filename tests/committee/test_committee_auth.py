@@ -1,0 +1,246 @@
+"""Accounts: every committee route is behind login and refuses under-privileged roles; CSRF (enabled here),
+secure session cookies, login rate limiting, safe redirects; the store commands (create-admin, db, load...)."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import re
+
+import pytest
+from committee_support import PASSWORD, csrf_token, folder_zip_bytes, login, slug_from, upload
+from conftest import TINY
+from werkzeug.routing import Rule
+
+from scheduler.loader import load_conference
+from scheduler.solve import SolveSettings, solve
+from scheduler.timetable_io import read_timetable, write_timetable
+from webview import admin_cli
+from webview.store import service
+
+# Arguments for routes with variables: the conference and ids need not exist, the guard answers first.
+ARGS = {"slug": "x", "session_id": "s1", "speaker_id": "sp1", "room_id": "r1", "run_id": 1, "number": 1,
+        "lock_version": 1, "user_id": 1}
+
+
+def committee_rules(app) -> list[Rule]:
+    return [r for r in app.url_map.iter_rules() if r.endpoint.startswith("committee.")]
+
+
+def url_of(rule: Rule) -> str:
+    return rule.build({k: v for k, v in ARGS.items() if k in rule.arguments})[1]
+
+
+def test_every_committee_route_sends_anonymous_visitors_to_the_login_form(app):
+    rules = [r for r in committee_rules(app) if r.endpoint != "committee.login"]
+    assert len(rules) >= 20  # the whole workspace, not a sample
+    client = app.test_client()
+    for rule in rules:
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            response = client.open(url_of(rule), method=method)
+            if rule.rule.endswith(".json"):
+                assert response.status_code == 401, rule.rule
+            else:
+                assert response.status_code == 302, (method, rule.rule)
+                assert "/committee/login" in response.headers["Location"], rule.rule
+
+
+def test_public_pages_stay_public(app):
+    client = app.test_client()
+    for path in ("/", "/speakers", "/feeds/"):
+        assert client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize(("role", "allowed"), [("viewer", set()), ("editor", {"editor"}),
+                                                ("admin", {"editor", "admin"})])
+def test_roles_limit_what_a_member_may_do(role, allowed, client_as, tmp_path):
+    """A viewer reads but changes nothing; an editor edits, solves and publishes; only an admin manages accounts."""
+    editor = client_as("editor")
+    slug = slug_from(upload(editor, folder_zip_bytes(TINY), "tiny.zip"))
+    client = client_as(role)
+    for path in (f"/committee/c/{slug}/", f"/committee/c/{slug}/session/s1", f"/committee/c/{slug}/versions",
+                 f"/committee/c/{slug}/history", f"/committee/c/{slug}/export.zip"):
+        assert client.get(path).status_code == 200, path
+    edits = [
+        ("/committee/upload", {"file": (io.BytesIO(folder_zip_bytes(TINY)), "tiny.zip")}),
+        (f"/committee/c/{slug}/session/s1", {"form": "withdraw", "withdraw-lock_version": "1",
+                                             "withdraw-preview": "y"}),
+        (f"/committee/c/{slug}/publish", {"publish-lock_version": "1"}),
+        (f"/committee/c/{slug}/versions/1/republish", {}),
+        (f"/committee/c/{slug}/history/1/restore", {"lock_version": "1"}),
+    ]
+    for path, data in edits:
+        status = client.post(path, data=data, content_type="multipart/form-data").status_code
+        assert (status != 403) == ("editor" in allowed), (role, path, status)
+    assert (client.get("/committee/users").status_code == 200) == ("admin" in allowed)
+    assert (client.post("/committee/users", data={"email": "n@example.org", "password": "x" * 12,
+                                                  "role": "viewer"}).status_code != 403) == ("admin" in allowed)
+
+
+def test_a_wrong_password_or_an_inactive_account_does_not_log_in(app, accounts, store):
+    client = app.test_client()
+    response = client.post("/committee/login", data={"email": accounts["editor"], "password": "wrong password"})
+    assert response.status_code == 401
+    assert "Wrong e-mail or password" in response.get_data(as_text=True)
+    assert client.get("/committee/").status_code == 302
+    with store.write() as session:
+        user = next(u for u in service.users(session) if u.email == accounts["editor"])
+        service.set_role(session, user.id, "editor", active=False)
+    response = client.post("/committee/login", data={"email": accounts["editor"], "password": PASSWORD})
+    assert response.status_code == 401
+
+
+def test_a_member_deactivated_while_logged_in_is_logged_out(client_as, accounts, store):
+    client = client_as("editor")
+    assert client.get("/committee/").status_code == 200
+    with store.write() as session:
+        user = next(u for u in service.users(session) if u.email == accounts["editor"])
+        service.set_role(session, user.id, "editor", active=False)
+    assert client.get("/committee/").status_code == 302
+
+
+def test_passwords_are_stored_hashed(store, accounts):
+    with store.read() as session:
+        stored = {u.email: u.password_hash for u in service.users(session)}
+    assert all(PASSWORD not in h and h.startswith(("scrypt:", "pbkdf2:")) for h in stored.values())
+
+
+def test_csrf_is_required_on_login_and_on_every_committee_form(make_app, accounts, tmp_path):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    # Without the token the login is refused, even with the right password.
+    refused = client.post("/committee/login", data={"email": accounts["editor"], "password": PASSWORD})
+    assert refused.status_code == 400
+    assert "CSRF" in refused.get_data(as_text=True)
+    login(client, accounts["editor"])  # reads the token from the form
+    page = client.get("/committee/").get_data(as_text=True)
+    token = csrf_token(page)
+    assert token
+    data = {"file": (io.BytesIO(folder_zip_bytes(TINY)), "tiny.zip")}
+    assert client.post("/committee/upload", data=data, content_type="multipart/form-data").status_code == 400
+    data = {"file": (io.BytesIO(folder_zip_bytes(TINY)), "tiny.zip"), "csrf_token": token}
+    response = client.post("/committee/upload", data=data, content_type="multipart/form-data")
+    assert response.status_code == 302
+    slug = slug_from(response)
+    # A form with a prefix carries its token under its own name; a token from another session fails.
+    page = client.get(f"/committee/c/{slug}/").get_data(as_text=True)
+    publish_token = re.search(r'name="publish-csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    assert client.post(f"/committee/c/{slug}/publish", data={"publish-lock_version": "1",
+                                                            "publish-csrf_token": "forged"}).status_code == 400
+    response = client.post(f"/committee/c/{slug}/publish", data={"publish-lock_version": "1",
+                                                                 "publish-csrf_token": publish_token})
+    assert response.status_code == 302  # accepted (refused for lack of a timetable, with a message)
+    assert client.post("/committee/logout").status_code == 400
+    assert client.get("/committee/").status_code == 200  # still logged in: the logout needed its token
+
+
+def test_session_cookie_is_httponly_samesite_lax_and_secure_when_configured(make_app, accounts):
+    for secure in (False, True):
+        app = make_app(SESSION_COOKIE_SECURE=secure)
+        response = login(app.test_client(), accounts["viewer"])
+        cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+        assert "HttpOnly" in cookie
+        assert "SameSite=Lax" in cookie
+        assert ("Secure" in cookie) == secure
+
+
+def test_login_attempts_are_rate_limited(make_app, accounts):
+    app = make_app(COMMITTEE_LOGIN_LIMIT="3 per minute")
+    client = app.test_client()
+    statuses = [client.post("/committee/login", data={"email": accounts["viewer"], "password": "guess"}).status_code
+                for _ in range(4)]
+    assert statuses == [401, 401, 401, 429]
+    # Even the right password waits now.
+    response = client.post("/committee/login", data={"email": accounts["viewer"], "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Too many login attempts" in response.get_data(as_text=True)
+
+
+def test_login_returns_to_the_page_asked_for_but_never_to_another_site(app, accounts):
+    client = app.test_client()
+    response = client.get("/committee/users")
+    assert response.headers["Location"].endswith("/committee/login?next=/committee/users")
+    ok = client.post("/committee/login?next=/committee/users", data={"email": accounts["admin"],
+                                                                     "password": PASSWORD})
+    assert ok.headers["Location"] == "/committee/users"
+    client = app.test_client()
+    evil = client.post("/committee/login?next=https://evil.example/committee/", data={"email": accounts["admin"],
+                                                                                     "password": PASSWORD})
+    assert evil.headers["Location"] == "/committee/"
+
+
+def test_logout_ends_the_session(client_as):
+    client = client_as("viewer")
+    assert client.get("/committee/").status_code == 200
+    assert client.post("/committee/logout").status_code == 302
+    assert client.get("/committee/").status_code == 302
+
+
+def test_an_admin_creates_accounts_and_cannot_lock_themselves_out(client_as, store, accounts):
+    admin = client_as("admin")
+    response = admin.post("/committee/users", data={"email": "new@example.org", "password": "long enough pw",
+                                                    "role": "editor"})
+    assert response.status_code == 302
+    with store.read() as session:
+        members = {u.email: u for u in service.users(session)}
+    assert members["new@example.org"].role == "editor"
+    short = admin.post("/committee/users", data={"email": "x@example.org", "password": "short", "role": "viewer"})
+    assert short.status_code == 400
+    me = members[accounts["admin"]]
+    admin.post(f"/committee/users/{me.id}", data={f"u{me.id}-role": "viewer", f"u{me.id}-active": "y"})
+    with store.read() as session:
+        assert next(u for u in service.users(session) if u.id == me.id).role == "admin"
+
+
+# ---- the store commands
+
+
+def run_command(argv: list[str], monkeypatch, stdin: str = "") -> int:
+    parser = argparse.ArgumentParser(prog="agenda")
+    admin_cli.add_parser(parser.add_subparsers(dest="command", required=True))
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+def test_create_admin_reads_the_password_from_stdin_and_the_admin_can_log_in(tmp_path, monkeypatch, make_app,
+                                                                              capsys):
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    assert run_command(["db", "upgrade", "--database-url", url], monkeypatch) == 0
+    assert "revision 0001" in capsys.readouterr().out
+    code = run_command(["create-admin", "--email", "Chair@Example.org", "--database-url", url], monkeypatch,
+                       stdin="a long admin password\n")
+    assert code == 0
+    assert run_command(["create-admin", "--email", "chair@example.org", "--database-url", url], monkeypatch,
+                       stdin="another long password\n") == 1  # taken
+    assert "already an account" in capsys.readouterr().err
+    app = make_app()
+    client = app.test_client()
+    login(client, "chair@example.org", "a long admin password")
+    assert client.get("/committee/users").status_code == 200
+
+
+def test_load_publish_and_dump_commands(tmp_path, monkeypatch, capsys):
+    conference = load_conference(TINY)
+    timetable = solve(conference, SolveSettings(time_limit_s=5, workers=1)).timetable
+    write_timetable(timetable, tmp_path / "timetable.csv")
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+
+    assert run_command(["load", str(TINY), "--slug", "tiny", "--database-url", url], monkeypatch) == 0
+    assert "loaded 'Tiny Test Conference' as tiny" in capsys.readouterr().out
+    assert run_command(["publish", "tiny", "--database-url", url], monkeypatch) == 1  # no timetable yet
+    assert "solve first" in capsys.readouterr().err
+    assert run_command(["dump", "tiny", "--out", str(tmp_path / "dump"), "--database-url", url], monkeypatch) == 0
+    assert load_conference(tmp_path / "dump") == conference
+    assert not (tmp_path / "dump" / "timetable.csv").exists()
+
+    assert run_command(["load", str(TINY), "--timetable", str(tmp_path / "timetable.csv"), "--publish",
+                        "--database-url", url], monkeypatch) == 0
+    assert "as tiny-test-conference and published version 1" in capsys.readouterr().out
+    out = tmp_path / "v1"
+    assert run_command(["dump", "tiny-test-conference", "--version", "1", "--out", str(out), "--database-url", url],
+                       monkeypatch) == 0
+    assert load_conference(out) == conference
+    assert read_timetable(out / "timetable.csv", conference) == timetable
+    assert run_command(["dump", "tiny", "--version", "1", "--out", str(tmp_path / "none"), "--database-url", url],
+                       monkeypatch) == 1

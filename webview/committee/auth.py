@@ -1,0 +1,76 @@
+"""Accounts for the committee: Flask-Login sessions, roles, CSRF protection (Flask-WTF) and login rate limits
+(Flask-Limiter). Passwords are hashed by werkzeug.security (see webview.store.service)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort, current_app, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFProtect
+
+from webview.store.db import get_store
+from webview.store.models import ROLES, User
+
+F = TypeVar("F", bound=Callable[..., Any])
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+login_manager = LoginManager()
+login_manager.login_view = "committee.login"
+login_manager.login_message = "Please log in to use the committee workspace."
+login_manager.session_protection = "strong"  # a session cookie replayed from another client is dropped
+csrf = CSRFProtect()
+# Counts per client address (behind a reverse proxy, wrap the app in werkzeug's ProxyFix so this is the client's).
+limiter = Limiter(get_remote_address)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    if not user_id.isdigit():
+        return None
+    with get_store().read() as session:
+        user = session.get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+
+@login_manager.unauthorized_handler
+def unauthorized() -> Any:
+    """JSON endpoints answer 401; pages send the visitor to the login form and back."""
+    from flask import redirect, url_for
+
+    if request.path.endswith(".json"):
+        return {"error": "log in first"}, 401
+    return redirect(url_for("committee.login", next=request.full_path.rstrip("?")))
+
+
+def requires(role: str) -> Callable[[F], F]:
+    """Only members with `role` (or a higher one) may use the view; others get 403 (anonymous: the login form)."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role}")
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return unauthorized()
+            if not current_user.may(role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        guarded.required_role = role  # type: ignore[attr-defined]
+        return guarded  # type: ignore[return-value]
+
+    return decorate
+
+
+def login_limit() -> str:
+    return current_app.config["COMMITTEE_LOGIN_LIMIT"]
+
+
+def login_account_key() -> str:
+    """Attempts on one account from anywhere are limited too (a botnet changes addresses, not the target)."""
+    return "account:" + (request.form.get("email") or "").strip().lower()

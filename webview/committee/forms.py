@@ -1,0 +1,126 @@
+"""The committee's forms (Flask-WTF): every one carries a CSRF token, and every edit carries the draft revision
+(`lock_version`) it was made on, which the save must still match (optimistic locking)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import HiddenInput
+
+from webview.store.models import ROLES
+from webview.store.uploads import KINDS
+
+
+def choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms select choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+UPLOAD_KINDS = choices([(k, {"auto": "Detect from the file name", "workbook": "Conference workbook (.xlsx)",
+                             "zip": "Zip of a conference folder", "frab": "frab schedule (XML or JSON)",
+                             "pretalx": "pretalx schedule.json"}[k]) for k in KINDS])
+BASELINE_CHOICES = choices([("published", "Keep close to the latest published version (minimal change)"),
+                            ("draft", "Keep close to the current draft timetable"),
+                            ("none", "Solve from scratch")])
+ROLE_CHOICES = choices([(r, r) for r in ROLES])
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField("Log in")
+
+
+class LockedForm(FlaskForm):
+    """A form that acts on the draft as it was when the page was shown."""
+
+    lock_version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+
+
+class ActionForm(LockedForm):
+    """A button: publish, withdraw, adopt, restore..."""
+
+    note = StringField("Note", validators=[Optional(), Length(max=500)])
+    submit = SubmitField("Go")
+
+
+class ButtonForm(FlaskForm):
+    """A button that needs no draft revision (log out, cancel a run, roll back)."""
+
+    submit = SubmitField("Go")
+
+
+class UploadForm(FlaskForm):
+    file = FileField("File", validators=[FileRequired()])
+    kind = SelectField("Kind", choices=UPLOAD_KINDS, default="auto")
+    slug = StringField("Short name in URLs (optional)", validators=[Optional(), Length(max=60),
+                                                                    Regexp(r"^[a-z0-9-]*$", message="lower-case "
+                                                                           "letters, digits and '-' only")])
+    submit = SubmitField("Upload")
+
+
+class ReplaceForm(LockedForm):
+    file = FileField("File", validators=[FileRequired()])
+    kind = SelectField("Kind", choices=UPLOAD_KINDS, default="auto")
+    keep_timetable = BooleanField("Keep the draft timetable (for sessions that are still there)", default=True)
+    submit = SubmitField("Replace the draft's data")
+
+
+class SolveForm(FlaskForm):
+    time_limit_s = IntegerField("Time limit (seconds)", default=60, validators=[InputRequired(), NumberRange(1)])
+    baseline = SelectField("Changes", choices=BASELINE_CHOICES, default="published")
+    allow_unplaced = BooleanField("Leave out sessions that cannot fit (lowest priority first)")
+    submit = SubmitField("Solve")
+
+
+class PinForm(LockedForm):
+    start = StringField("Start (local time)", validators=[Optional(), Length(max=40)])
+    room = SelectField("Room", choices=[], validate_choice=False)
+    preview = SubmitField("Check this pin")
+    save = SubmitField("Save the pin")
+
+
+class MoveForm(LockedForm):
+    start = StringField("Start (local time)", validators=[DataRequired(), Length(max=40)])
+    room = SelectField("Room", choices=[], validate_choice=False, validators=[DataRequired()])
+    preview = SubmitField("Check this move")
+    save = SubmitField("Save the move")
+
+
+class WithdrawForm(LockedForm):
+    preview = SubmitField("Check withdrawing it")
+    save = SubmitField("Withdraw")
+
+
+class AvailabilityForm(LockedForm):
+    availability = TextAreaField("Available (one window per line; empty: throughout)",
+                                 validators=[Length(max=20000)])
+    preferred = TextAreaField("Would rather present (one window per line)", validators=[Length(max=20000)])
+    preview = SubmitField("Check this availability")
+    save = SubmitField("Save the availability")
+
+
+class UserForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254),
+                                             Regexp(r"^[^@\s]+@[^@\s]+$", message="an e-mail address")])
+    password = PasswordField("Password (at least 10 characters)", validators=[DataRequired(), Length(10, 200)])
+    role = SelectField("Role", choices=ROLE_CHOICES, default="viewer")
+    submit = SubmitField("Create the account")
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=ROLE_CHOICES)
+    active = BooleanField("Active")
+    submit = SubmitField("Save")

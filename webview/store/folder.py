@@ -1,0 +1,131 @@
+"""A conference written back as a conference folder (docs/format.md), every file of it, and read again.
+
+`scheduler.tables.write_conference_folder` writes what the frab and pretalx importers produce and refuses the rest
+(attendees, availability, interpreter teams, weights); the store needs every part, so that a conference the
+committee uploaded and edited for weeks comes back out as the folder it would have written by hand. The round
+trip is exact: `load_conference(write_folder(c))` equals `c` for every conference the loader can produce, and
+`normalise` (write, then read with the loader) is how the store makes sure it only ever keeps such conferences.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import tempfile
+import zipfile
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+import tomli_w
+
+from scheduler.domain import Conference, Timetable, Weights, Window
+from scheduler.loader import load_conference
+from scheduler.tables import ROOM_COLUMNS, SESSION_COLUMNS, SPEAKER_COLUMNS
+from scheduler.timetable_io import write_timetable
+
+AVAILABILITY_COLUMNS = ("speaker_id", "start", "end", "preferred")
+ATTENDEE_COLUMNS = ("attendee_id", "languages", "interests")
+INTERPRETER_COLUMNS = ("team_id", "languages", "start", "end")
+TIMETABLE_FILE = "timetable.csv"
+
+
+def write_folder(conference: Conference, folder: str | Path, timetable: Timetable | None = None) -> Path:
+    """Write `conference` as a complete conference folder (and `timetable.csv` when a timetable is given).
+
+    Optional files are written when the conference has their content: availability.csv and attendees.csv when
+    non-empty, interpreters.csv whenever interpreters limit interpretation (even with no team, which is what an
+    interpreters.csv holding only its header means).
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    zone = conference.tz
+    (folder / "conference.toml").write_bytes(tomli_w.dumps(_settings(conference)).encode())
+    _write_csv(folder / "rooms.csv", ROOM_COLUMNS,
+               ((r.room_id, r.name, r.capacity, r.booths, _items(r.features)) for r in conference.rooms))
+    _write_csv(folder / "speakers.csv", SPEAKER_COLUMNS,
+               ((s.speaker_id, s.name, _items(s.languages), s.country, s.bio) for s in conference.speakers))
+    _write_csv(folder / "sessions.csv", SESSION_COLUMNS, (
+        (s.session_id, s.title, s.duration_min, ";".join(s.speakers), s.language, _items(s.interpretation), s.track,
+         s.kind, s.expected_audience, _items(s.needs), _moment(s.fixed_start, conference), s.fixed_room or "",
+         _bool(s.plenary), ";".join(s.after), ";".join(s.overflow_rooms), s.priority, s.abstract)
+        for s in conference.sessions))
+    availability = [(s.speaker_id, *_window(w, conference), _bool(preferred))
+                    for s in conference.speakers
+                    for preferred, windows in ((False, s.availability), (True, s.preferred)) for w in windows]
+    if availability:
+        _write_csv(folder / "availability.csv", AVAILABILITY_COLUMNS, availability)
+    if conference.attendees:
+        _write_csv(folder / "attendees.csv", ATTENDEE_COLUMNS,
+                   ((a.attendee_id, _items(a.languages), ";".join(a.interests)) for a in conference.attendees))
+    if conference.interpreters_limited:
+        rows = []
+        for team in conference.interpreters:
+            pair = "-".join(team.languages)
+            rows += [(team.team_id, pair, *_window(w, conference)) for w in team.windows] or [(team.team_id, pair,
+                                                                                              "", "")]
+        _write_csv(folder / "interpreters.csv", INTERPRETER_COLUMNS, rows)
+    if timetable is not None:
+        # Times in the conference zone, whatever zone the timetable was built in.
+        local = Timetable(tuple(dataclasses.replace(a, start=a.start.astimezone(zone), end=a.end.astimezone(zone))
+                                for a in timetable.assignments), timetable.unplaced)
+        write_timetable(local, folder / TIMETABLE_FILE)
+    return folder
+
+
+def normalise(conference: Conference) -> Conference:
+    """The conference as the loader reads it back from its folder: raises `InputError` (with every problem, located
+    in the written files) when the conference breaks a rule of the input format, e.g. a pin off the grid."""
+    with tempfile.TemporaryDirectory(prefix="agenda-check-") as tmp:
+        return load_conference(write_folder(conference, Path(tmp) / "conference"))
+
+
+def folder_zip(conference: Conference, timetable: Timetable | None = None, top: str = "conference") -> bytes:
+    """The conference folder (with its timetable) as a .zip whose entries sit under `top/`, for download."""
+    with tempfile.TemporaryDirectory(prefix="agenda-export-") as tmp:
+        folder = write_folder(conference, Path(tmp) / top, timetable)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(folder.iterdir()):
+                archive.write(path, f"{top}/{path.name}")
+        return buffer.getvalue()
+
+
+def _settings(conference: Conference) -> dict:
+    zone = conference.tz
+    return {
+        "name": conference.name,
+        "timezone": conference.timezone,
+        "granularity_min": conference.granularity_min,
+        "languages": list(conference.languages),
+        "changeover_min": conference.changeover_min,
+        "days": [{"date": d.date.isoformat(),
+                  "open": [f"{p.start.astimezone(zone):%H:%M}-{p.end.astimezone(zone):%H:%M}" for p in d.periods]}
+                 for d in conference.days],
+        "weights": {f.name: getattr(conference.weights, f.name) for f in dataclasses.fields(Weights)},
+    }
+
+
+def _moment(moment: datetime | None, conference: Conference) -> str:
+    # With its offset: the autumn hour that repeats is then unambiguous.
+    return moment.astimezone(conference.tz).isoformat() if moment else ""
+
+
+def _window(window: Window, conference: Conference) -> tuple[str, str]:
+    return _moment(window.start, conference), _moment(window.end, conference)
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _items(values: Iterable[str]) -> str:
+    return ";".join(sorted(values))
+
+
+def _write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
