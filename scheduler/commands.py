@@ -123,8 +123,13 @@ def summary(conference: Conference, result: SolveResult, out: Path) -> str:
     lines = [
         f"{conference.name}: {result.status}, {len(t.assignments)} sessions placed"
         + (f", {len(t.unplaced)} left out" if t.unplaced else ""),
-        f"objective {result.objective}  best bound {result.best_bound:.0f}  gap {100 * result.gap:.2f}%  "
-        f"wall time {result.wall_time_s:.1f} s",
+        f"objective {result.objective}  "
+        + (
+            f"best bound {result.best_bound:.0f}  gap {100 * result.gap:.2f}%  "
+            if result.best_bound is not None
+            else "no bound (large-neighbourhood search)  "
+        )
+        + f"wall time {result.wall_time_s:.1f} s",
         "soft terms (count x weight): "
         + ", ".join(f"{n} {c}x{getattr(conference.weights, n)}" for n, c in result.soft_terms.items()),
     ]

@@ -39,6 +39,7 @@ class ModelOptions:
     # uses outside the neighbourhood count as already used.
     fixed: Mapping[str, Assignment] = field(default_factory=dict)
     allowed_starts: Mapping[str, frozenset[int]] = field(default_factory=dict)
+    allowed_rooms: Mapping[str, frozenset[str]] = field(default_factory=dict)
     track_rooms_elsewhere: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
@@ -108,7 +109,10 @@ def candidate_rooms(b: Built, s: Session) -> tuple[str, ...]:
     if fixed:
         return (fixed.room_id,)
     rooms = b.conference.rooms if b.options.explain else [r for r in b.conference.rooms if room_suits(r, s)]
-    return tuple(r.room_id for r in rooms if r.room_id not in s.overflow_rooms)
+    allowed = b.options.allowed_rooms.get(s.session_id)
+    return tuple(
+        r.room_id for r in rooms if r.room_id not in s.overflow_rooms and (allowed is None or r.room_id in allowed)
+    )
 
 
 def add_placed_once(b: Built) -> None:

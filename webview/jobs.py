@@ -30,7 +30,7 @@ from sqlalchemy import select, update
 
 from scheduler.checker import check
 from scheduler.diff import ADDED, REMOVED, describe, diff_timetables
-from scheduler.domain import Conference, Timetable
+from scheduler.domain import Assignment, Conference, Timetable
 from scheduler.solve import WALL_SAFETY_FACTOR, Progress, SolveResult, SolveSettings, solve
 from webview.store.db import Store
 from webview.store.documents import timetable_from_document, timetable_to_document
@@ -361,7 +361,7 @@ def explain_changes(before_conference: Conference, before: Timetable, conference
     return changes
 
 
-def _knock_on(old, after: Timetable, conference: Conference) -> str:
+def _knock_on(old: Assignment, after: Timetable, conference: Conference) -> str:
     """Why a session that could have stayed moved: who holds its old room and time now, if anyone."""
     t0, t1 = old.start.timestamp(), old.end.timestamp()
     takers = [a.session_id for a in after.assignments

@@ -12,7 +12,7 @@ from committee_support import PASSWORD, login
 from werkzeug.serving import make_server
 
 from webview import create_app
-from webview.committee import bp, runner
+from webview.committee import bp, shutdown
 from webview.store import service, source_for_app
 from webview.store.db import get_store
 
@@ -47,8 +47,7 @@ def make_app(tmp_path, translations_dir):
 
     yield make
     for app in apps:
-        runner(app).shutdown()
-        get_store(app).dispose()
+        shutdown(app)
 
 
 @pytest.fixture

@@ -45,10 +45,15 @@ def test_every_committee_route_sends_anonymous_visitors_to_the_login_form(app):
                 assert "/committee/login" in response.headers["Location"], rule.rule
 
 
-def test_public_pages_stay_public(app):
-    client = app.test_client()
-    for path in ("/", "/speakers", "/feeds/"):
-        assert client.get(path).status_code == 200
+def test_public_pages_stay_public_and_cacheable(client_as):
+    """Anonymous visitors and logged-in members alike get the public pages; the committee's login machinery
+    neither sets a cookie there nor makes responses vary by cookie (shared caches keep serving them)."""
+    for client in (client_as("viewer").application.test_client(), client_as("viewer")):
+        for path in ("/", "/speakers", "/feeds/"):
+            response = client.get(path)
+            assert response.status_code == 200
+            assert "Cookie" not in response.headers.get("Vary", "")
+            assert "Set-Cookie" not in response.headers
 
 
 @pytest.mark.parametrize(("role", "allowed"), [("viewer", set()), ("editor", {"editor"}),
@@ -154,6 +159,17 @@ def test_login_attempts_are_rate_limited(make_app, accounts):
     response = client.post("/committee/login", data={"email": accounts["viewer"], "password": PASSWORD})
     assert response.status_code == 429
     assert "Too many login attempts" in response.get_data(as_text=True)
+
+
+def test_login_attempts_on_one_account_are_limited_from_any_address(make_app, accounts):
+    app = make_app(COMMITTEE_LOGIN_ACCOUNT_LIMIT="2 per minute")
+    client = app.test_client()
+    statuses = [client.post("/committee/login", data={"email": accounts["admin"], "password": "guess"},
+                            environ_base={"REMOTE_ADDR": f"203.0.113.{n}"}).status_code for n in range(3)]
+    assert statuses == [401, 401, 429]
+    other = client.post("/committee/login", data={"email": accounts["viewer"], "password": PASSWORD},
+                        environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert other.status_code == 302  # another account is not locked by it
 
 
 def test_login_returns_to_the_page_asked_for_but_never_to_another_site(app, accounts):

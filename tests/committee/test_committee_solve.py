@@ -165,3 +165,27 @@ def test_a_result_is_not_put_in_a_draft_edited_during_the_run(app, editor, store
     assert run.state == "done" and not run.adopted and run.timetable is not None
     page = editor.get(f"/committee/c/{slug}/run/{run_id}").get_data(as_text=True)
     assert "The conference changed after this run started" in page
+
+
+def test_a_runs_timetable_can_be_put_back_in_the_draft_after_a_manual_move(editor, store, tmp_path):
+    conference = make_conference([make_session("A"), make_session("B")], rooms=[make_room("R1"), make_room("R2")])
+    slug = slug_from(upload(editor, conference_zip(conference, tmp_path), "c.zip"))
+    run_id = start_run(editor, slug, time_limit_s="5", baseline="none")
+    wait_for_run(editor, slug, run_id)
+    with store.read() as session:
+        solved = service.load_draft(session, slug)
+    placed = solved.timetable.by_session["A"]
+    other_room = "R2" if placed.room_id == "R1" else "R1"
+    editor.post(f"/committee/c/{slug}/session/A", data={
+        "form": "move", "move-lock_version": str(solved.lock_version), "move-save": "y",
+        "move-start": f"{placed.start:%Y-%m-%dT%H:%M}", "move-room": other_room})
+    page = editor.get(f"/committee/c/{slug}/run/{run_id}").get_data(as_text=True)
+    assert "the draft has changed since" in page and 'id="adopt-form"' in page
+    response = editor.post(f"/committee/c/{slug}/run/{run_id}/adopt", data={"lock_version": str(
+        solved.lock_version + 1)})
+    assert response.status_code == 302
+    with store.read() as session:
+        adopted = service.load_draft(session, slug)
+    assert adopted.timetable == solved.timetable and adopted.lock_version == solved.lock_version + 2
+    assert "This timetable is in the draft." in editor.get(f"/committee/c/{slug}/run/{run_id}").get_data(
+        as_text=True)

@@ -329,3 +329,15 @@ def test_the_public_source_shows_only_published_versions(store, editor, tmp_path
     assert [v.number for v in versions] == [1]
     assert conference.name == "Test conference"
     assert versions[0].timetable.by_session["A"].start == at("09:00")
+
+
+def test_a_workbook_that_would_unpack_beyond_the_cap_is_refused_unread(editor, make_app, accounts, store, tmp_path):
+    path = workbook_of(TINY, tmp_path / "tiny.xlsx")
+    app = make_app(UPLOAD_ZIP_MAX_BYTES=5_000)
+    client = app.test_client()
+    login(client, accounts["editor"])
+    response = upload(client, path.read_bytes(), "tiny.xlsx")
+    assert response.status_code == 422
+    assert "unpacks to" in response.get_data(as_text=True)
+    with store.read() as session:
+        assert session.scalars(select(ConferenceRow)).all() == []

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, current_app, request
+from flask import Response, abort, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
@@ -19,7 +19,23 @@ from webview.store.models import ROLES, User
 F = TypeVar("F", bound=Callable[..., Any])
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
-login_manager = LoginManager()
+
+
+class CommitteeLoginManager(LoginManager):
+    """Flask-Login, confined to the committee's pages.
+
+    Flask-Login refreshes its remember-me cookie after every response of the app, which reads the session and so
+    makes Flask add `Vary: Cookie` to every public page and feed, defeating shared caches. The committee uses no
+    remember-me cookie, so outside its blueprint that step is skipped.
+    """
+
+    def _update_remember_cookie(self, response: Response) -> Response:
+        if request.blueprint != "committee":
+            return response
+        return super()._update_remember_cookie(response)
+
+
+login_manager = CommitteeLoginManager()
 login_manager.login_view = "committee.login"
 login_manager.login_message = "Please log in to use the committee workspace."
 login_manager.session_protection = "strong"  # a session cookie replayed from another client is dropped
@@ -69,6 +85,10 @@ def requires(role: str) -> Callable[[F], F]:
 
 def login_limit() -> str:
     return current_app.config["COMMITTEE_LOGIN_LIMIT"]
+
+
+def login_account_limit() -> str:
+    return current_app.config["COMMITTEE_LOGIN_ACCOUNT_LIMIT"]
 
 
 def login_account_key() -> str:

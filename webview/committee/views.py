@@ -20,7 +20,16 @@ from scheduler.diff import format_moment
 from scheduler.domain import Conference, Timetable
 from scheduler.errors import InputError
 from webview.committee import bp, runner
-from webview.committee.auth import UNSAFE_METHODS, csrf, limiter, login_account_key, login_limit, requires, unauthorized
+from webview.committee.auth import (
+    UNSAFE_METHODS,
+    csrf,
+    limiter,
+    login_account_key,
+    login_account_limit,
+    login_limit,
+    requires,
+    unauthorized,
+)
 from webview.committee.forms import (
     ActionForm,
     AvailabilityForm,
@@ -154,8 +163,7 @@ def _may_edit() -> None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])
-@limiter.limit(lambda: current_app.config.get("COMMITTEE_LOGIN_ACCOUNT_LIMIT", "30 per hour"),
-               key_func=login_account_key, methods=["POST"])
+@limiter.limit(login_account_limit, key_func=login_account_key, methods=["POST"])
 def login() -> Any:
     form = LoginForm()
     if form.validate_on_submit():
@@ -357,6 +365,12 @@ def _edit_flow(slug: str, forms: dict[str, Any], build: Callable[[str, Any, serv
     return render(draft, (edit, verdict), None)
 
 
+def _untouched(forms: dict[str, Any]) -> list[str]:
+    """The forms of an edit page that were not just submitted: they show the current draft."""
+    submitted = request.form.get("form") if request.method == "POST" else None
+    return [key for key in forms if key != submitted]
+
+
 @bp.route("/c/<slug>/session/<path:session_id>", methods=["GET", "POST"])
 @requires("viewer")
 def session(slug: str, session_id: str) -> Any:
@@ -380,14 +394,14 @@ def session(slug: str, session_id: str) -> Any:
         rooms = [(r.room_id, f"{r.name} ({r.capacity} seats)") for r in conf.rooms]
         forms["pin"].room.choices = choices([("", "(not pinned)"), *rooms])
         forms["move"].room.choices = choices(rooms)
-        for key, form in forms.items():
-            if request.method == "GET" or request.form.get("form") != key:
-                form.lock_version.data = draft.lock_version
-        if request.method == "GET":
-            forms["pin"].start.data = local_input(item.fixed_start, conf)
-            forms["pin"].room.data = item.fixed_room or ""
-            forms["move"].start.data = local_input(placed.start if placed else None, conf)
-            forms["move"].room.data = placed.room_id if placed else ""
+        for key in _untouched(forms):  # the submitted form keeps what the editor typed
+            forms[key].lock_version.data = draft.lock_version
+            if key == "pin":
+                forms[key].start.data = local_input(item.fixed_start, conf)
+                forms[key].room.data = item.fixed_room or ""
+            elif key == "move":
+                forms[key].start.data = local_input(placed.start if placed else None, conf)
+                forms[key].room.data = placed.room_id if placed else ""
         return render_template("committee/session.html", draft=draft, conf=conf, item=item, placed=placed,
                                forms=forms, result=result, error=error, starts=grid_starts(conf),
                                link=_linker(slug, conf))
@@ -411,12 +425,11 @@ def speaker(slug: str, speaker_id: str) -> Any:
     def render(draft: service.Draft, result: tuple | None, error: str | None) -> str:
         conf = draft.conference
         person = conf.speaker_by_id.get(speaker_id) or abort(404)
-        for key, form in forms.items():
-            if request.method == "GET" or request.form.get("form") != key:
-                form.lock_version.data = draft.lock_version
-        if request.method == "GET":
-            forms["availability"].availability.data = format_windows(person.availability, conf)
-            forms["availability"].preferred.data = format_windows(person.preferred, conf)
+        for key in _untouched(forms):
+            forms[key].lock_version.data = draft.lock_version
+            if key == "availability":
+                forms[key].availability.data = format_windows(person.availability, conf)
+                forms[key].preferred.data = format_windows(person.preferred, conf)
         sessions = [s for s in conf.sessions if speaker_id in s.speakers]
         return render_template("committee/speaker.html", draft=draft, conf=conf, person=person, sessions=sessions,
                                forms=forms, result=result, error=error, link=_linker(slug, conf),
@@ -436,8 +449,8 @@ def room(slug: str, room_id: str) -> Any:
     def render(draft: service.Draft, result: tuple | None, error: str | None) -> str:
         conf = draft.conference
         the_room = conf.room_by_id.get(room_id) or abort(404)
-        if request.method == "GET" or request.form.get("form") != "remove":
-            forms["remove"].lock_version.data = draft.lock_version
+        for key in _untouched(forms):
+            forms[key].lock_version.data = draft.lock_version
         placed = [(a, conf.session_by_id.get(a.session_id)) for a in (draft.timetable.assignments
                                                                        if draft.timetable else ())
                   if a.room_id == room_id]
@@ -489,8 +502,10 @@ def run(slug: str, run_id: int) -> str:
     status = runner().status(run_id)
     conf = draft.conference
     timetable = timetable_from_document(run_row.timetable, conf.timezone) if run_row.timetable else None
+    in_draft = timetable is not None and draft.timetable is not None and timetable == draft.timetable.sorted()
     return render_template("committee/run.html", draft=draft, conf=conf, run=run_row, status=status,
                            result=run_row.result or {}, timetable=timetable, solved_current=solved_current,
+                           in_draft=in_draft,
                            link=_linker(slug, conf), adopt_form=ActionForm(lock_version=draft.lock_version))
 
 

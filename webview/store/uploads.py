@@ -84,6 +84,7 @@ def _read(path: Path, name: str, kind: str, tmp: Path, limits: ZipLimits) -> Imp
     labelled = path.with_name(name)  # loaders name the file in their messages
     path.rename(labelled)
     if kind == "workbook":
+        _check_workbook_size(labelled, limits)
         return Imported(load_conference(labelled), None, kind)
     if kind in ("frab", "pretalx"):
         schedule = (read_pretalx if kind == "pretalx" else read_frab)(labelled)
@@ -93,6 +94,19 @@ def _read(path: Path, name: str, kind: str, tmp: Path, limits: ZipLimits) -> Imp
     timetable_csv = folder / TIMETABLE_FILE
     timetable = read_timetable(timetable_csv, conference) if timetable_csv.is_file() else None
     return Imported(conference, timetable, "zip")
+
+
+def _check_workbook_size(path: Path, limits: ZipLimits) -> None:
+    """An .xlsx is a zip too: refuse one that would unpack beyond the caps before the spreadsheet reader opens it
+    (zipfile never produces more than a member's declared size, so the declared sizes bound the work)."""
+    try:
+        with zipfile.ZipFile(path) as workbook:
+            unpacked = sum(member.file_size for member in workbook.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return  # not a zip at all: the loader says the workbook cannot be read
+    if unpacked > limits.max_total_bytes:
+        raise InputError([Problem(path.name, f"unpacks to {unpacked} bytes; at most {limits.max_total_bytes} are "
+                                             "accepted")])
 
 
 def _looks_like_pretalx(path: Path) -> bool:

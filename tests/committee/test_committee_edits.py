@@ -1,0 +1,223 @@
+"""Editing the draft: pin, move, withdraw, availability, a lost room. Every edit first shows the checker's
+verdict (violations caused and cleared, soft-goal changes) without saving; saving needs the revision the editor
+saw, so two editors never silently overwrite each other."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import replace
+
+import pytest
+from committee_support import conference_zip, folder_zip_bytes, slug_from, upload
+from factories import at, make_conference, make_room, make_session, make_speaker
+
+from scheduler.checker import check
+from scheduler.domain import Assignment, Attendee, Timetable
+from webview.store import service
+from webview.store.folder import write_folder
+
+
+def start_field(moment) -> str:
+    return f"{moment:%Y-%m-%dT%H:%M}"
+
+
+@pytest.fixture
+def slug(editor, store, tmp_path) -> str:
+    """Three one-hour sessions on a 09:00-12:00 day (30-minute grid) in two rooms, C after A, an attendee who wants
+    A and C and follows English (no session is in English); the draft timetable: A R1 9:00, B R1 10:00, C R2
+    10:00."""
+    sessions = [make_session("A", speakers=("sp1",)), make_session("B", speakers=("sp2",)),
+                make_session("C", speakers=("sp3",), after=("A",))]
+    conference = make_conference(sessions, rooms=[make_room("R1"), make_room("R2")],
+                                 speakers=[make_speaker(i) for i in ("sp1", "sp2", "sp3")])
+    conference = replace(conference, attendees=(Attendee("a1", frozenset({"en"}), ("A", "C")),))
+    slug = slug_from(upload(editor, conference_zip(conference, tmp_path), "c.zip"))
+    timetable = Timetable((Assignment("A", "R1", at("09:00"), at("10:00")),
+                           Assignment("B", "R1", at("10:00"), at("11:00")),
+                           Assignment("C", "R2", at("10:00"), at("11:00"))))
+    assert check(conference, timetable).ok
+    with store.write() as session:
+        service.save_draft(session, slug, 1, service.load_draft(session, slug).conference, timetable,
+                           summary="a timetable", by="setup")
+    return slug
+
+
+def draft(store, slug):
+    with store.read() as session:
+        return service.load_draft(session, slug)
+
+
+def post_edit(client, slug, path, form, button, lock, **fields):
+    data = {"form": form, f"{form}-lock_version": str(lock), f"{form}-{button}": "y"}
+    data.update({f"{form}-{k}": v for k, v in fields.items()})
+    return client.post(f"/committee/c/{slug}/{path}", data=data)
+
+
+def test_a_pin_is_checked_before_it_is_saved(editor, store, slug):
+    before = draft(store, slug)
+    response = post_edit(editor, slug, "session/A", "pin", "preview", before.lock_version,
+                         start=start_field(at("10:00")), room="R1")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "What this change does (not saved yet)" in page
+    new = re.search(r'<ul id="new-violations">(.*?)</ul>', page, re.S).group(1)
+    assert "no_room_overlap" in new and "after_order" in new  # B holds R1 at 10:00; C must follow A
+    assert 'data-goal="attendee_conflict"' in page  # A and C, both wanted by a1, now overlap
+    assert draft(store, slug) == before  # a preview stores nothing
+
+    response = post_edit(editor, slug, "session/A", "pin", "save", before.lock_version,
+                         start=start_field(at("10:00")), room="R1")
+    assert response.status_code == 302
+    after = draft(store, slug)
+    assert after.lock_version == before.lock_version + 1
+    pinned = after.conference.session_by_id["A"]
+    assert (pinned.fixed_start, pinned.fixed_room) == (at("10:00"), "R1")
+    assert after.timetable.by_session["A"] == Assignment("A", "R1", at("10:00"), at("11:00"))
+    assert after.last_change == "pinned 'Session A' to start Fri 13 Oct 10:00 and room Room R1"
+    overview = editor.get(f"/committee/c/{slug}/").get_data(as_text=True)
+    assert "hard rule violation(s)" in overview and 'href="/committee/c/' in overview
+    refused = editor.post(f"/committee/c/{slug}/publish", data={"publish-lock_version": str(after.lock_version)})
+    assert "Not published" in editor.get(refused.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_pin_the_input_rules_forbid_is_refused_with_the_reason(editor, store, slug):
+    before = draft(store, slug)
+    response = post_edit(editor, slug, "session/A", "pin", "save", before.lock_version,
+                         start=start_field(at("09:10")), room="")
+    assert response.status_code == 422
+    assert "grid" in response.get_data(as_text=True)
+    assert draft(store, slug) == before
+
+
+def test_a_move_by_hand_shows_soft_score_changes_then_saves_without_pinning(editor, store, slug):
+    before = draft(store, slug)
+    response = post_edit(editor, slug, "session/C", "move", "preview", before.lock_version,
+                         start=start_field(at("11:00")), room="R2")
+    page = response.get_data(as_text=True)
+    assert 'id="no-new-violations"' in page
+    # Sessions now run 9-12 instead of 9-11, none followable in English: two more half-hour steps uncovered.
+    row = re.search(r'<tr data-goal="language_coverage">(.*?)</tr>', page, re.S).group(1)
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", row) == ["language_coverage", "4", "6", "+10"]
+    assert draft(store, slug) == before
+    post_edit(editor, slug, "session/C", "move", "save", before.lock_version, start=start_field(at("11:00")),
+              room="R2")
+    after = draft(store, slug)
+    assert after.timetable.by_session["C"] == Assignment("C", "R2", at("11:00"), at("12:00"))
+    assert after.conference == before.conference  # no pin
+
+
+@pytest.mark.parametrize(("start", "rule"), [("2023-10-13T09:20", "on_grid"), ("2023-10-13T11:30", "in_open_period")])
+def test_a_move_off_the_grid_or_out_of_the_day_shows_the_broken_rule(editor, store, slug, start, rule):
+    before = draft(store, slug)
+    page = post_edit(editor, slug, "session/B", "move", "preview", before.lock_version, start=start,
+                     room="R2").get_data(as_text=True)
+    assert rule in re.search(r'<ul id="new-violations">(.*?)</ul>', page, re.S).group(1)
+
+
+def test_two_editors_never_silently_overwrite_each_other(client_as, store, slug, accounts):
+    first, second = client_as("editor"), client_as("admin")
+    seen = draft(store, slug).lock_version
+    for client in (first, second):  # both open the page on the same revision
+        assert f'value="{seen}"' in client.get(f"/committee/c/{slug}/session/C").get_data(as_text=True)
+    ok = post_edit(first, slug, "session/C", "move", "save", seen, start=start_field(at("11:00")), room="R2")
+    assert ok.status_code == 302
+    clash = post_edit(second, slug, "session/C", "pin", "save", seen, start=start_field(at("09:00")), room="R1")
+    assert clash.status_code == 409
+    message = clash.get_data(as_text=True)
+    assert f"{accounts['editor']} saved a change" in message and "moved &#39;Session C&#39;" in message
+    assert "Your change was not saved" in message
+    final = draft(store, slug)
+    assert final.lock_version == seen + 1
+    assert final.timetable.by_session["C"].start == at("11:00")
+    assert final.conference.session_by_id["C"].fixed_start is None
+
+
+def test_withdrawing_a_session_removes_it_and_every_reference_to_it(editor, store, slug):
+    before = draft(store, slug)
+    post_edit(editor, slug, "session/A", "withdraw", "save", before.lock_version)
+    after = draft(store, slug)
+    assert "A" not in after.conference.session_by_id and "A" not in after.timetable.by_session
+    assert after.conference.session_by_id["C"].after == ()
+    assert after.conference.attendees[0].interests == ("C",)
+
+
+def test_a_speakers_new_availability_is_validated_then_checked(editor, store, slug):
+    before = draft(store, slug)
+    bad = post_edit(editor, slug, "speaker/sp2", "availability", "save", before.lock_version,
+                    availability="tomorrow morning", preferred="")
+    assert bad.status_code == 422
+    assert "line 1: write a start and an end" in bad.get_data(as_text=True)
+    assert draft(store, slug) == before
+    page = post_edit(editor, slug, "speaker/sp2", "availability", "preview", before.lock_version,
+                     availability="2023-10-13 11:00 - 2023-10-13 12:00", preferred="").get_data(as_text=True)
+    assert "speaker_availability" in re.search(r'<ul id="new-violations">(.*?)</ul>', page, re.S).group(1)
+    post_edit(editor, slug, "speaker/sp2", "availability", "save", before.lock_version,
+              availability="2023-10-13 11:00 - 2023-10-13 12:00", preferred="")
+    after = draft(store, slug)
+    assert [(w.start, w.end) for w in after.conference.speaker_by_id["sp2"].availability] == [(at("11:00"),
+                                                                                               at("12:00"))]
+
+
+def test_a_lost_room_leaves_its_sessions_flagged_until_a_re_solve(editor, store, slug):
+    before = draft(store, slug)
+    page = post_edit(editor, slug, "room/R2", "remove", "preview", before.lock_version).get_data(as_text=True)
+    assert "C" in re.search(r'<ul id="new-violations">(.*?)</ul>', page, re.S).group(1)
+    post_edit(editor, slug, "room/R2", "remove", "save", before.lock_version)
+    after = draft(store, slug)
+    assert [r.room_id for r in after.conference.rooms] == ["R1"]
+    assert "(gone)" in editor.get(f"/committee/c/{slug}/").get_data(as_text=True)
+
+
+def test_the_history_keeps_every_revision_and_restores_one(editor, store, slug):
+    original = draft(store, slug)
+    post_edit(editor, slug, "session/A", "withdraw", "save", original.lock_version)
+    page = editor.get(f"/committee/c/{slug}/history").get_data(as_text=True)
+    assert "withdrew &#39;Session A&#39;" in page and "a timetable" in page
+    current = draft(store, slug).lock_version
+    response = editor.post(f"/committee/c/{slug}/history/{original.lock_version}/restore",
+                           data={"lock_version": str(current)})
+    assert response.status_code == 302
+    restored = draft(store, slug)
+    assert restored.lock_version == current + 1
+    assert (restored.conference, restored.timetable) == (original.conference, original.timetable)
+
+
+def test_a_speaker_who_cancels_leaves_the_conference_and_their_sessions(editor, store, slug):
+    before = draft(store, slug)
+    post_edit(editor, slug, "speaker/sp2", "withdraw", "save", before.lock_version)
+    after = draft(store, slug)
+    assert "sp2" not in after.conference.speaker_by_id
+    assert after.conference.session_by_id["B"].speakers == ()
+    assert after.timetable == before.timetable  # the session itself goes ahead where it was
+
+
+def replace_upload(client, slug, data: bytes, lock: int, keep: bool = True):
+    fields = {"replace-file": (io.BytesIO(data), "edited.zip"), "replace-lock_version": str(lock),
+              "replace-kind": "auto"}
+    if keep:
+        fields["replace-keep_timetable"] = "y"
+    return client.post(f"/committee/c/{slug}/replace", data=fields, content_type="multipart/form-data")
+
+
+def test_new_data_for_the_conference_becomes_the_next_revision(editor, store, slug, tmp_path):
+    before = draft(store, slug)
+    edited = replace(before.conference, sessions=tuple(
+        replace(s, title="Renamed A") if s.session_id == "A" else s
+        for s in before.conference.sessions if s.session_id != "B"))
+    response = replace_upload(editor, slug, conference_zip(edited, tmp_path), before.lock_version)
+    assert response.status_code == 302
+    after = draft(store, slug)
+    assert after.lock_version == before.lock_version + 1
+    assert after.conference == edited
+    assert sorted(after.timetable.by_session) == ["A", "C"]  # kept, without the session that is gone
+
+    stale = replace_upload(editor, slug, conference_zip(before.conference, tmp_path / "again"), before.lock_version)
+    assert stale.status_code == 409
+    broken = tmp_path / "broken"
+    write_folder(before.conference, broken)
+    (broken / "rooms.csv").write_text("room_id,name,capacity\nR1,Room R1,many\n")
+    bad = replace_upload(editor, slug, folder_zip_bytes(broken), after.lock_version)
+    assert bad.status_code == 422
+    assert "rooms.csv:2:capacity" in bad.get_data(as_text=True)
+    assert draft(store, slug) == after
