@@ -117,7 +117,7 @@ class Weights:
     language_coverage: int = 5  # per language group and grid step with sessions running but none it can follow
     speaker_preference: int = 20  # per session held outside its speakers' preferred windows
     track_room_stability: int = 15  # per extra room a track is spread over
-    moved: int = 200  # per session moved from the reference timetable (minimal-change re-solve)
+    moved: int = 1000  # per session moved from the reference timetable (minimal-change re-solve)
     unplaced: int = 100_000  # per session left out (times 1 + priority) with --allow-unplaced
 
 

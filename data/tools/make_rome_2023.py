@@ -1156,7 +1156,7 @@ def conference_toml() -> str:
         "language_coverage = 5",
         "speaker_preference = 20",
         "track_room_stability = 15",
-        "moved = 200",
+        "moved = 1000",
         "unplaced = 100000",
     ]
     return "\n".join(lines) + "\n"

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 import time
 import zipfile
 from pathlib import Path
 
+from werkzeug.serving import make_server
+
 from scheduler.domain import Conference
 from webview.store.folder import write_folder
 
+REPO = Path(__file__).resolve().parents[2]
+ROME = REPO / "data" / "rome-2023"
+TINY = REPO / "tests" / "data" / "tiny"
+SHARED_FORMATS = REPO.parent / "shared" / "formats"  # the pretalx fixture of tests/test_pretalx.py
 PASSWORD = "correct horse battery"
 _TOKEN = re.compile(r'name="(?:[\w-]+-)?csrf_token" type="hidden" value="([^"]+)"')
 
@@ -74,3 +81,18 @@ def start_run(client, slug: str, **form) -> int:
     response = client.post(f"/committee/c/{slug}/solve", data=data)
     assert response.status_code == 302, response.get_data(as_text=True)
     return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+
+
+class LiveServer:
+    """The app on 127.0.0.1 and a free port, served from a thread until `close()`."""
+
+    def __init__(self, app):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=10)
+        assert not self.thread.is_alive(), "the server did not stop"

@@ -4,21 +4,16 @@ Chromium for the browser test."""
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
-from committee_support import PASSWORD, login
-from werkzeug.serving import make_server
+from committee_support import PASSWORD, REPO, LiveServer, login
 
 from webview import create_app
 from webview.committee import bp, shutdown
 from webview.store import service, source_for_app
 from webview.store.db import get_store
 
-REPO = Path(__file__).resolve().parents[2]
-ROME = REPO / "data" / "rome-2023"
-TINY = REPO / "tests" / "data" / "tiny"
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -89,21 +84,6 @@ def editor(client_as):
 # ---- a real server and a real browser
 
 
-class LiveServer:
-    """The app on 127.0.0.1 and a free port, served from a thread until `close()`."""
-
-    def __init__(self, app):
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.thread.join(timeout=10)
-        assert not self.thread.is_alive(), "the server did not stop"
-
-
 @pytest.fixture
 def live_server(app):
     server = LiveServer(app)
@@ -111,9 +91,10 @@ def live_server(app):
     server.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
-    """Headless Chromium from the Debian package, driven by Playwright (never `playwright install`)."""
+    """Headless Chromium from the Debian package, driven by Playwright (never `playwright install`). Module scope:
+    Playwright's sync API allows one instance at a time, and tests/webview starts its own."""
     if not CHROMIUM.exists():
         pytest.fail("Chromium is missing at /usr/bin/chromium: install Debian's chromium package", pytrace=False)
     from playwright.sync_api import sync_playwright

@@ -8,8 +8,7 @@ import io
 import re
 
 import pytest
-from committee_support import PASSWORD, csrf_token, folder_zip_bytes, login, slug_from, upload
-from conftest import TINY
+from committee_support import PASSWORD, TINY, csrf_token, folder_zip_bytes, login, slug_from, upload
 from werkzeug.routing import Rule
 
 from scheduler.loader import load_conference

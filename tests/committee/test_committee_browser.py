@@ -5,8 +5,7 @@ and see the public site and a speaker's feed follow the published version. Scree
 from __future__ import annotations
 
 import pytest
-from committee_support import PASSWORD, folder_zip_bytes
-from conftest import ROME, LiveServer
+from committee_support import PASSWORD, ROME, LiveServer, folder_zip_bytes
 from icalendar import Calendar
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -7,8 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from committee_support import folder_zip_bytes, slug_from, start_run, upload, wait_for_run
-from conftest import ROME
+from committee_support import ROME, folder_zip_bytes, slug_from, start_run, upload, wait_for_run
 from icalendar import Calendar
 
 from webview.store import service

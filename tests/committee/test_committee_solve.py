@@ -10,8 +10,7 @@ import time
 from dataclasses import replace
 
 import pytest
-from committee_support import conference_zip, folder_zip_bytes, slug_from, start_run, upload, wait_for_run
-from conftest import TINY
+from committee_support import TINY, conference_zip, folder_zip_bytes, slug_from, start_run, upload, wait_for_run
 from factories import make_conference, make_room, make_session, make_speaker, window
 
 from scheduler.checker import check

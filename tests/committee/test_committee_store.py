@@ -14,8 +14,7 @@ import pandas as pd
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from committee_support import conference_zip, folder_zip_bytes, login, slug_from, upload
-from conftest import ROME, TINY
+from committee_support import ROME, SHARED_FORMATS, TINY, conference_zip, folder_zip_bytes, login, slug_from, upload
 from factories import at, make_conference, make_day, make_room, make_session, make_speaker, window
 from sqlalchemy import select
 
@@ -37,8 +36,6 @@ from webview.store.documents import (
 from webview.store.folder import normalise, write_folder
 from webview.store.models import Base, ConferenceRow, DraftRevision
 from webview.store.uploads import ZipLimits, extract_zip
-
-SHARED_FORMATS = ROME.parents[2] / "shared" / "formats"
 
 
 def odd_conference():
