@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "scheduler.plots_cli",
     "scheduler.generate_cli",
     "webview.cli",
+    "webview.admin_cli",
 ]
 
 

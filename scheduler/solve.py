@@ -174,8 +174,8 @@ def _stop_when_cancelled(solver: cp_model.CpSolver, cancel: threading.Event, don
     """Watch `cancel` from a helper thread: CP-SAT then stops and keeps the best timetable found so far."""
     while not done.is_set():
         if cancel.wait(0.1):
-            solver.stop_search()
-            return
+            solver.stop_search()  # repeated: a call before the search has started would be lost
+            done.wait(0.1)
 
 
 def solve(

@@ -6,7 +6,9 @@
 
 Settings (app.config, or `test_config`):
 - CONFERENCE_PATH, TIMETABLE_CSV: a conference folder/workbook and its timetable (a `FolderSource`), or
-- SCHEDULE_SOURCE: a `webview.data.ScheduleSource`, or a factory taking the app (the future database store).
+- SCHEDULE_SOURCE: a `webview.data.ScheduleSource`, or a factory taking the app.
+- DATABASE_URL (or AGENDA_DATABASE_URL): the committee store (SQLAlchemy URL; SQLite in the instance folder by
+  default). Without CONFERENCE_PATH, public pages show the store's latest published version.
 - SECRET_KEY: signs personal-agenda tokens; must not change between restarts or subscribed agenda URLs break.
   When not set, a random key is created once in the instance folder and kept there.
 - BASE_URL: public root URL (e.g. https://agenda.example.org) for absolute links when behind a proxy.
@@ -32,6 +34,7 @@ BLUEPRINTS: list[tuple[str, str | None]] = [
     ("webview.public", None),
     ("webview.feeds", "/feeds"),
     ("webview.api", None),  # /api/... and the frab exports at /schedule.xml and /schedule.json
+    ("webview.committee", "/committee"),
 ]
 
 # Everything is served from this origin: no CDN, no inline script. Inline style attributes position the boxes of
@@ -60,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         CONFERENCE_PATH=None,
         TIMETABLE_CSV=None,
         SCHEDULE_SOURCE=None,
+        DATABASE_URL=os.environ.get("AGENDA_DATABASE_URL"),
         BASE_URL=None,
         LANGUAGES=i18n.DEFAULT_LANGUAGES,
     )
@@ -73,6 +77,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
     app.json.sort_keys = False  # keep the documented field order in API responses
 
+    if app.config.get("DATABASE_URL") and app.config.get("SCHEDULE_SOURCE") is None and not app.config.get(
+        "CONFERENCE_PATH"
+    ):
+        from webview.store import source_for_app
+
+        app.config["SCHEDULE_SOURCE"] = source_for_app  # public pages show the store's published versions only
     i18n.init_app(app)
     data.init_app(app)
     templating.init_app(app)

@@ -40,6 +40,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     load.add_argument("conference", help="conference folder or .xlsx workbook")
     load.add_argument("--slug", help="short name in URLs (default: from the conference name)")
     load.add_argument("--timetable", help="timetable.csv to start the draft with")
+    load.add_argument("--if-absent", action="store_true", help="do nothing when a conference with this slug is "
+                      "already in the store (so a re-run never touches the committee's work)")
     load.add_argument("--publish", action="store_true", help="publish the draft at once as version 1 (needs "
                                                              "--timetable, and the checker must accept it)")
     _database_option(load)
@@ -115,6 +117,12 @@ def run_load(args: argparse.Namespace) -> int:
         return EXIT_FAILURE
     store = open_store(args)
     try:
+        if args.if_absent:
+            slug = service.slugify(args.slug or conference.name)
+            with store.write() as session:
+                if slug in {row.slug for row in service.list_conferences(session)}:
+                    print(f"'{slug}' is already in the store; left as it is")
+                    return EXIT_OK
         with store.write() as session:
             row = service.create_conference(session, conference, timetable, by="agenda load", slug=args.slug,
                                             summary=f"loaded from {Path(args.conference).name}")

@@ -29,6 +29,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--threads", type=int, default=4, help="worker threads (default 4)")
     p.add_argument("--base-url", help="public root URL behind a reverse proxy, e.g. https://agenda.example.org, "
                                       "used in feed and subscription links")
+    p.add_argument("--database-url", help="serve the committee store's published versions (SQLAlchemy URL, e.g. "
+                                          "sqlite:///build/agenda.sqlite) instead of a conference folder")
     p.set_defaults(func=run_serve)
 
 
@@ -43,6 +45,8 @@ def timetable_path(conference: Path, given: str | None) -> Path | None:
 def make_server(args: argparse.Namespace):
     """The waitress server for `args`, with the schedule loaded once so input problems stop it before it
     listens (they propagate as InputError and `agenda` reports them with exit code 2)."""
+    if getattr(args, "database_url", None):
+        return _store_server(args)
     conference = Path(args.conference)
     timetable = timetable_path(conference, args.timetable)
     settings = {"CONFERENCE_PATH": str(conference), "TIMETABLE_CSV": str(timetable) if timetable else None}
@@ -55,6 +59,19 @@ def make_server(args: argparse.Namespace):
     server = create_server(app, host=args.host, port=args.port, threads=args.threads)
     print(f"serving {programme.conference.name!r} at http://{args.host}:{server.effective_port}/ (Ctrl+C stops)",
           flush=True)
+    return server
+
+
+def _store_server(args: argparse.Namespace):
+    """The waitress server for the committee store: public pages from its latest published version, and the
+    committee workspace under /committee/."""
+    settings = {"DATABASE_URL": args.database_url}
+    if args.base_url:
+        settings["BASE_URL"] = args.base_url
+    app = create_app(settings)
+    server = create_server(app, host=args.host, port=args.port, threads=args.threads)
+    print(f"serving the committee store at http://{args.host}:{server.effective_port}/ "
+          f"(committee: /committee/; Ctrl+C stops)", flush=True)
     return server
 
 

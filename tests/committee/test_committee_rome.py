@@ -15,7 +15,7 @@ from webview.store.models import RunRow
 
 pytestmark = pytest.mark.slow
 
-MAX_MOVED = 3  # one speaker's cancelled day: their session, and at most a couple of knock-on moves
+MAX_MOVED = 5  # a tenth of the 50 sessions: the cancelled talk and a few knock-on moves (measured: 1 to 3)
 
 
 def test_rome_re_solve_after_one_cancellation_moves_few_sessions(editor, store):
