@@ -3,46 +3,23 @@
 - The grid: one row per time step of a day, one column per room, each cell the session running there (its
   title and speakers), as a CSV of all days, or an .xlsx workbook with one printable sheet per day in which a
   session's cells are merged over its duration.
-- `write_conference_folder`: conference.toml, rooms.csv, speakers.csv, sessions.csv (docs/format.md), which is
-  what the frab and pretalx importers produce.
+- `write_conference_folder`: an imported conference as a conference folder (`scheduler.folder`, the one writer of
+  docs/format.md) with the published times as `reference-timetable.csv`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pandas as pd
-import tomli_w
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from scheduler.domain import Assignment, Conference, Timetable
+from scheduler.folder import write_folder
 from scheduler.timetable_io import write_timetable
 
-# Written by the conference-folder writer, in this order (docs/format.md).
-ROOM_COLUMNS = ("room_id", "name", "capacity", "booths", "features")
-SPEAKER_COLUMNS = ("speaker_id", "name", "languages", "country", "bio")
-SESSION_COLUMNS = (
-    "session_id",
-    "title",
-    "duration_min",
-    "speakers",
-    "language",
-    "interpretation",
-    "track",
-    "kind",
-    "expected_audience",
-    "needs",
-    "fixed_start",
-    "fixed_room",
-    "plenary",
-    "after",
-    "overflow_rooms",
-    "priority",
-    "abstract",
-)
 _COLUMN_WIDTH = 28  # characters per room column in the workbook: a readable title on an A4 landscape page
 
 
@@ -189,82 +166,8 @@ def _merge_runs(sheet: Worksheet, frame: pd.DataFrame) -> None:
 
 
 def write_conference_folder(conference: Conference, folder: str | Path, reference: Timetable | None = None) -> None:
-    """conference.toml, rooms.csv, speakers.csv and sessions.csv of `conference`, and `reference-timetable.csv`
-    when a reference timetable is given. Attendees, availability and interpreter teams are not written (an
-    import never has them), so a conference that has any is refused rather than silently thinned."""
-    if (
-        conference.attendees
-        or conference.interpreters
-        or any(s.availability or s.preferred for s in conference.speakers)
-    ):
-        raise ValueError("write_conference_folder writes no attendees, availability or interpreters")
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "conference.toml").write_bytes(tomli_w.dumps(_settings(conference)).encode())
-    _write_csv(_rooms_frame(conference), folder / "rooms.csv")
-    _write_csv(_speakers_frame(conference), folder / "speakers.csv")
-    _write_csv(_sessions_frame(conference), folder / "sessions.csv")
+    """The conference as a complete conference folder (`scheduler.folder`), plus `reference-timetable.csv` when a
+    reference timetable (an import's published times) is given."""
+    write_folder(conference, folder)
     if reference is not None:
-        write_timetable(reference, folder / "reference-timetable.csv")
-
-
-def _settings(conference: Conference) -> dict:
-    return {
-        "name": conference.name,
-        "timezone": conference.timezone,
-        "granularity_min": conference.granularity_min,
-        "languages": list(conference.languages),
-        "changeover_min": conference.changeover_min,
-        "days": [
-            {"date": d.date.isoformat(), "open": [_period(p.start, p.end) for p in d.periods]} for d in conference.days
-        ],
-    }
-
-
-def _period(start: datetime, end: datetime) -> str:
-    """ "HH:MM-HH:MM" (an end before the start is on the next day, as the format reads it)."""
-    return f"{start:%H:%M}-{end:%H:%M}"
-
-
-def _rooms_frame(conference: Conference) -> pd.DataFrame:
-    rows = [(r.room_id, r.name, r.capacity, r.booths, _items(r.features)) for r in conference.rooms]
-    return pd.DataFrame(rows, columns=list(ROOM_COLUMNS))
-
-
-def _speakers_frame(conference: Conference) -> pd.DataFrame:
-    rows = [(s.speaker_id, s.name, _items(s.languages), s.country, s.bio) for s in conference.speakers]
-    return pd.DataFrame(rows, columns=list(SPEAKER_COLUMNS))
-
-
-def _sessions_frame(conference: Conference) -> pd.DataFrame:
-    rows = [
-        (
-            s.session_id,
-            s.title,
-            s.duration_min,
-            ";".join(s.speakers),
-            s.language,
-            _items(s.interpretation),
-            s.track,
-            s.kind,
-            s.expected_audience,
-            _items(s.needs),
-            s.fixed_start.isoformat() if s.fixed_start else "",
-            s.fixed_room or "",
-            "true" if s.plenary else "false",
-            ";".join(s.after),
-            ";".join(s.overflow_rooms),
-            s.priority,
-            s.abstract,
-        )
-        for s in conference.sessions
-    ]
-    return pd.DataFrame(rows, columns=list(SESSION_COLUMNS))
-
-
-def _items(values: Iterable[str]) -> str:
-    return ";".join(sorted(values))
-
-
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+        write_timetable(reference, Path(folder) / "reference-timetable.csv")

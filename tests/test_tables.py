@@ -154,9 +154,10 @@ def test_a_reference_timetable_is_written_beside_it(tmp_path):
     {"speakers": (Speaker("s1", "Anna", availability=(window("09:00", "12:00"),)),
                   Speaker("s2", "Olena"))},
 ])
-def test_what_the_folder_writer_cannot_write_is_refused_not_dropped(extra, tmp_path):
-    with pytest.raises(ValueError, match="writes no attendees"):
-        write_conference_folder(replace(rich_conference(), **extra), tmp_path / "conf")
+def test_the_folder_writer_keeps_attendees_and_availability(extra, tmp_path):
+    rich = replace(rich_conference(), **extra)
+    write_conference_folder(rich, tmp_path / "conf")
+    assert load_conference(tmp_path / "conf") == rich
 
 
 def test_the_grid_uses_elapsed_minutes_of_the_utc_timeline():

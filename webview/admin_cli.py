@@ -11,11 +11,11 @@ import getpass
 import sys
 from pathlib import Path
 
+from scheduler.folder import normalise, write_folder
 from scheduler.loader import load_conference
 from scheduler.timetable_io import read_timetable
 from webview.store import service
 from webview.store.db import Store, database_url
-from webview.store.folder import normalise, write_folder
 
 EXIT_OK, EXIT_FAILURE = 0, 1
 

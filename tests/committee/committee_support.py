@@ -12,7 +12,7 @@ from pathlib import Path
 from werkzeug.serving import make_server
 
 from scheduler.domain import Conference
-from webview.store.folder import write_folder
+from scheduler.folder import write_folder
 
 REPO = Path(__file__).resolve().parents[2]
 ROME = REPO / "data" / "rome-2023"

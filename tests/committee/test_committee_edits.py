@@ -14,8 +14,8 @@ from factories import at, make_conference, make_room, make_session, make_speaker
 
 from scheduler.checker import check
 from scheduler.domain import Assignment, Attendee, Timetable
+from scheduler.folder import write_folder
 from webview.store import service
-from webview.store.folder import write_folder
 
 
 def start_field(moment) -> str:

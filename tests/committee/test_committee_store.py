@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from scheduler.domain import Assignment, Attendee, Day, InterpreterTeam, Timetable, Weights, Window
 from scheduler.errors import InputError
+from scheduler.folder import normalise, write_folder
 from scheduler.frab import schedule_xml
 from scheduler.loader import load_conference
 from scheduler.pretalx import submission_code
@@ -33,7 +34,6 @@ from webview.store.documents import (
     timetable_from_document,
     timetable_to_document,
 )
-from webview.store.folder import normalise, write_folder
 from webview.store.models import Base, ConferenceRow, DraftRevision
 from webview.store.uploads import ZipLimits, extract_zip
 

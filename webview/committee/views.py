@@ -19,6 +19,7 @@ from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 from scheduler.diff import format_moment
 from scheduler.domain import Conference, Timetable
 from scheduler.errors import InputError
+from scheduler.folder import folder_zip, normalise
 from webview.committee import bp, runner
 from webview.committee.auth import (
     UNSAFE_METHODS,
@@ -68,7 +69,6 @@ from webview.jobs import RunInProgress, adopt
 from webview.store import service
 from webview.store.db import get_store
 from webview.store.documents import timetable_from_document
-from webview.store.folder import folder_zip, normalise
 from webview.store.models import RunRow
 from webview.store.uploads import ZipLimits, read_upload
 

@@ -3,7 +3,7 @@
 - `webview.store.models`: the tables; `webview.migrations`: their Alembic migrations.
 - `webview.store.db`: engine and sessions (`Store`, `get_store(app)`).
 - `webview.store.documents`: conferences and timetables as schema-versioned JSON documents.
-- `webview.store.folder`, `webview.store.uploads`: export as a conference folder, import of uploads.
+- `webview.store.uploads`: import of uploads (export as a folder is `scheduler.folder`).
 - `webview.store.service`: drafts with optimistic locking, publishing, accounts.
 - `webview.store.source`: `StoreSource`, the public site's `ScheduleSource`.
 """

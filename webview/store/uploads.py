@@ -24,11 +24,11 @@ from typing import IO
 
 from scheduler.domain import Conference, Timetable
 from scheduler.errors import InputError, Problem
+from scheduler.folder import TIMETABLE_FILE, normalise
 from scheduler.frab import read_frab
 from scheduler.loader import CONFERENCE_FILE, load_conference
 from scheduler.pretalx import read_pretalx
 from scheduler.timetable_io import read_timetable
-from webview.store.folder import TIMETABLE_FILE, normalise
 
 KINDS = ("auto", "workbook", "zip", "frab", "pretalx")
 SUFFIXES = {".xlsx": "workbook", ".zip": "zip", ".xml": "frab", ".json": "frab"}

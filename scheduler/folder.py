@@ -1,8 +1,8 @@
 """A conference written back as a conference folder (docs/format.md), every file of it, and read again.
 
-`scheduler.tables.write_conference_folder` writes what the frab and pretalx importers produce and refuses the rest
-(attendees, availability, interpreter teams, weights); the store needs every part, so that a conference the
-committee uploaded and edited for weeks comes back out as the folder it would have written by hand. The round
+The one writer of the format: the importers (`tables.write_conference_folder`), the committee store's exports and
+`agenda dump` all use it, so a conference the committee uploaded and edited for weeks comes back out as the folder
+it would have written by hand. The round
 trip is exact: `load_conference(write_folder(c))` equals `c` for every conference the loader can produce, and
 `normalise` (write, then read with the loader) is how the store makes sure it only ever keeps such conferences.
 """
@@ -22,9 +22,30 @@ import tomli_w
 
 from scheduler.domain import Conference, Timetable, Weights, Window
 from scheduler.loader import load_conference
-from scheduler.tables import ROOM_COLUMNS, SESSION_COLUMNS, SPEAKER_COLUMNS
 from scheduler.timetable_io import write_timetable
 
+# Written by the conference-folder writer, in this order (docs/format.md).
+ROOM_COLUMNS = ("room_id", "name", "capacity", "booths", "features")
+SPEAKER_COLUMNS = ("speaker_id", "name", "languages", "country", "bio")
+SESSION_COLUMNS = (
+    "session_id",
+    "title",
+    "duration_min",
+    "speakers",
+    "language",
+    "interpretation",
+    "track",
+    "kind",
+    "expected_audience",
+    "needs",
+    "fixed_start",
+    "fixed_room",
+    "plenary",
+    "after",
+    "overflow_rooms",
+    "priority",
+    "abstract",
+)
 AVAILABILITY_COLUMNS = ("speaker_id", "start", "end", "preferred")
 ATTENDEE_COLUMNS = ("attendee_id", "languages", "interests")
 INTERPRETER_COLUMNS = ("team_id", "languages", "start", "end")
