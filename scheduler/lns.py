@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import random
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -32,7 +33,7 @@ from scheduler.timegrid import Grid
 # Stop when this many rounds in a row improve nothing: on small conferences the neighbourhoods cover everything
 # long before the budget ends, and the exact model takes over from there.
 STALL_ROUNDS = 40
-OVERHEAD_PER_SESSION = 0.0004  # deterministic seconds charged per round and session (measured: ~1 s/round at 1,000)
+OVERHEAD_PER_SESSION = 0.0007  # deterministic s per round and session: ~1 wall s per round at 1,000 sessions, x0.7
 
 
 @dataclass(frozen=True)
@@ -135,9 +136,16 @@ def _insertion(search: Search, timetable: Timetable, per_period: dict[int, list[
     home = rng.choice(homes)
     other = rng.choice([k for k in range(len(g.periods)) if k != home] or [home])
     window = {home, other}
-    movable = {x for x in per_period[home] if not search.conference.session_by_id[x].fixed_start}
-    if len(movable) > search.size:
-        movable = set(rng.sample(sorted(movable), search.size))
+    conf = search.conference
+    movable = sorted(x for x in per_period[home] if not conf.session_by_id[x].fixed_start)
+    # Blockers first: sessions holding a room it could use, or sharing one of its speakers.
+    suits = {r.room_id for r in conf.rooms if room_suits(r, s)}
+    blockers = [x for x in movable if timetable.by_session[x].room_id in suits
+                or set(conf.session_by_id[x].speakers) & set(s.speakers)]
+    others = [x for x in movable if x not in set(blockers)]
+    rng.shuffle(blockers)
+    rng.shuffle(others)
+    movable = (blockers + others)[: search.size]
     # Its `after` partners may box it in: free them too, with their periods.
     partners = [
         x
@@ -283,6 +291,7 @@ def improve(
     on_improvement: Callable[[Timetable, CheckReport], None] | None = None,
     cancel: threading.Event | None = None,
     step_deterministic_s: float = 1.0,
+    wall_deadline: float | None = None,
 ) -> tuple[Timetable, CheckReport, list[Step]]:
     """Improve `start` (which may leave sessions out) within a deterministic-time budget.
 
@@ -290,7 +299,8 @@ def improve(
     each; their answers are then applied one by one, each kept only if the checker finds the whole timetable
     better. The checker scores sessions left out by `unplaced`, so construction and improvement are one loop.
     Deterministic for a seed and worker count: neighbourhoods come from a seeded generator, each solve is bounded
-    in deterministic time, and answers are applied in draw order.
+    in deterministic time, and answers are applied in draw order. `wall_deadline` (a `time.perf_counter()`
+    value) is a safety net only, for a loaded machine: a run it cuts short may differ from another.
     """
     from scheduler.solve import extract_timetable  # solve imports this module
 
@@ -305,6 +315,8 @@ def improve(
         while spent < budget_deterministic_s and stalled < STALL_ROUNDS and not (cancel and cancel.is_set()):
             if report.ok and report.objective == 0:
                 break  # nothing left to improve: every soft goal is met
+            if wall_deadline is not None and time.perf_counter() > wall_deadline:
+                break
             costs = session_costs(conference, grid, current)
             draws, used = [], set()
             for _ in range(max(1, workers)):
