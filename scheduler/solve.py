@@ -163,6 +163,7 @@ def _infeasible(conference: Conference, settings: SolveSettings, t0: float) -> S
 # (measured: 130 planted sessions ended a 60 s run far from the planted optimum; 1,000 found no timetable in 155 s).
 EXACT_MAX_SESSIONS = 80
 LNS_SHARE_WHEN_EXACT = 0.75  # of the budget, before the exact model
+HARD_MODEL_MAX_SESSIONS = 400  # the hard rules alone, on the whole conference, when the search leaves some out
 
 
 def _moved(reference: Timetable | None, timetable: Timetable) -> tuple[str, ...]:
@@ -222,9 +223,11 @@ def solve(
     spent = sum(step.deterministic_s for step in steps)
     remaining = replace(settings, time_limit_s=max(1.0, (budget - spent) / DETERMINISTIC_PER_SECOND))
     if timetable.unplaced and not settings.allow_unplaced:
-        # The hard rules alone prove infeasibility on small conferences; on large ones their presolve alone takes
-        # minutes (measured: 1,000 sessions, nothing in 155 s), so there the sessions left out are reported.
-        status, found = feasible_hint(conference, remaining, share=1.0) if exact else (cp_model.UNKNOWN, None)
+        # The hard rules alone place the rest or prove infeasibility up to a few hundred sessions; beyond, their
+        # presolve alone takes minutes (measured: 1,000 sessions, nothing in 155 s), so the sessions left out are
+        # reported instead.
+        hard_model = len(conference.sessions) <= HARD_MODEL_MAX_SESSIONS
+        status, found = feasible_hint(conference, remaining, share=1.0) if hard_model else (cp_model.UNKNOWN, None)
         if status == cp_model.INFEASIBLE:
             return _infeasible(conference, settings, t0)
         if found is None:
