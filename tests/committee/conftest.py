@@ -4,25 +4,14 @@ Chromium for the browser test."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from committee_support import PASSWORD, REPO, LiveServer, login
+from browser_support import chromium_browser
+from committee_support import PASSWORD, LiveServer, login
 
 from webview import create_app
 from webview.committee import bp, shutdown
 from webview.store import service, source_for_app
 from webview.store.db import get_store
-
-ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
-
-
-@pytest.fixture(scope="session")
-def translations_dir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("translations")
 
 
 @pytest.fixture
@@ -95,17 +84,7 @@ def live_server(app):
 def chromium():
     """Headless Chromium from the Debian package, driven by Playwright (never `playwright install`). Module scope:
     Playwright's sync API allows one instance at a time, and tests/webview starts its own."""
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium is missing at /usr/bin/chromium: install Debian's chromium package", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium_browser() as browser:
         yield browser
-        browser.close()
 
 
-@pytest.fixture
-def artifacts() -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    return ARTIFACTS

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from browser_support import chromium_browser
 
 from scheduler.revisions import PublishedVersion
 from webview import create_app
@@ -23,14 +24,6 @@ from web_server import LiveServer  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 ROME = REPO / "data" / "rome-2023"
-ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
-
-@pytest.fixture(scope="session")
-def translations_dir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("translations")
 
 
 @pytest.fixture
@@ -112,18 +105,7 @@ def rome_live_server(rome_timetable, translations_dir):
 @pytest.fixture(scope="session")
 def browser():
     """Headless Chromium from the Debian package, driven by Playwright (never `playwright install`)."""
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium is missing at /usr/bin/chromium: install it with "
-                    "`apt-get update && apt-get install -y chromium chromium-driver`", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium_browser() as browser:
         yield browser
-        browser.close()
 
 
-@pytest.fixture
-def artifacts() -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    return ARTIFACTS
