@@ -7,7 +7,7 @@ The types are frozen: the solver, the checker, the importers and the web view sh
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
@@ -184,6 +184,3 @@ class Timetable:
             tuple(sorted(self.unplaced)),
         )
 
-
-def minutes(delta: timedelta) -> int:
-    return int(delta.total_seconds() // 60)

@@ -31,7 +31,6 @@ so Python's per-process string hashing never changes the output.
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -41,7 +40,6 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import numpy as np
-import pandas as pd
 
 from scheduler.domain import (
     Assignment,
@@ -56,6 +54,7 @@ from scheduler.domain import (
     Window,
     language_pair,
 )
+from scheduler.folder import write_folder
 from scheduler.timetable_io import write_timetable
 
 PLANTED_FILE = "planted-timetable.csv"
@@ -1100,112 +1099,20 @@ def generate(options: GenerateOptions) -> Generated:
 # Writing the folder (docs/format.md).
 
 
-def _items(values: frozenset[str] | tuple[str, ...]) -> str:
-    """A `;`-separated cell: sets sorted (their iteration order varies between processes), tuples as they are."""
-    return ";".join(sorted(values) if isinstance(values, frozenset) else values)
-
-
-def _csv(frame: pd.DataFrame, path: Path) -> None:
-    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
-
-
-def _toml(conference: Conference) -> str:
-    # JSON string literals are valid TOML basic strings, which spares a TOML writer dependency.
-    lines = [
-        f"name = {json.dumps(conference.name, ensure_ascii=False)}",
-        f"timezone = {json.dumps(conference.timezone)}",
-        f"granularity_min = {conference.granularity_min}",
-        f"languages = {json.dumps(list(conference.languages))}",
-        f"changeover_min = {conference.changeover_min}",
-    ]
-    for day in conference.days:
-        periods = [f"{p.start:%H:%M}-{p.end:%H:%M}" for p in day.periods]
-        lines += ["", "[[days]]", f'date = "{day.date.isoformat()}"', f"open = {json.dumps(periods)}"]
-    return "\n".join(lines) + "\n"
-
-
 def write_conference(generated: Generated, out: str | Path) -> list[Path]:
     """Write the conference folder (and `planted-timetable.csv` when planted); return the files written.
 
     Files this module writes that the new instance lacks (say interpreters.csv) are removed from `out`; any other
-    file there is left alone.
+    file there is left alone. The folder itself is written by `scheduler.folder`, the one writer of the format.
     """
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
-    c = generated.conference
-    written = [folder / "conference.toml"]
-    written[0].write_text(_toml(c), encoding="utf-8")
-    tables: dict[str, pd.DataFrame] = {
-        "rooms.csv": pd.DataFrame(
-            [(r.room_id, r.name, r.capacity, r.booths, _items(r.features)) for r in c.rooms],
-            columns=["room_id", "name", "capacity", "booths", "features"],
-        ),
-        "speakers.csv": pd.DataFrame(
-            [(s.speaker_id, s.name, _items(s.languages), s.country, s.bio) for s in c.speakers],
-            columns=["speaker_id", "name", "languages", "country", "bio"],
-        ),
-        "sessions.csv": pd.DataFrame(
-            [
-                (
-                    s.session_id,
-                    s.title,
-                    s.duration_min,
-                    _items(s.speakers),
-                    s.language,
-                    _items(s.interpretation),
-                    s.track,
-                    s.kind,
-                    s.expected_audience,
-                    _items(s.needs),
-                )
-                for s in c.sessions
-            ],
-            columns=[
-                "session_id",
-                "title",
-                "duration_min",
-                "speakers",
-                "language",
-                "interpretation",
-                "track",
-                "kind",
-                "expected_audience",
-                "needs",
-            ],
-        ),
-        "availability.csv": pd.DataFrame(
-            [
-                (s.speaker_id, w.start.isoformat(), w.end.isoformat(), preferred)
-                for s in c.speakers
-                for windows, preferred in ((s.availability, "false"), (s.preferred, "true"))
-                for w in windows
-            ],
-            columns=["speaker_id", "start", "end", "preferred"],
-        ),
-        "attendees.csv": pd.DataFrame(
-            [(a.attendee_id, _items(a.languages), _items(a.interests)) for a in c.attendees],
-            columns=["attendee_id", "languages", "interests"],
-        ),
-    }
-    if c.interpreters:
-        tables["interpreters.csv"] = pd.DataFrame(
-            [
-                (t.team_id, "-".join(t.languages), w.start.isoformat() if w else "", w.end.isoformat() if w else "")
-                for t in c.interpreters
-                for w in (t.windows or (None,))
-            ],
-            columns=["team_id", "languages", "start", "end"],
-        )
-    for name, frame in tables.items():
-        _csv(frame, folder / name)
-        written.append(folder / name)
+    for name in GENERATED_FILES:  # a stale planted-timetable.csv beside an unplanted instance would lie
+        (folder / name).unlink(missing_ok=True)
+    write_folder(generated.conference, folder)
     if generated.planted is not None:
         write_timetable(generated.planted, folder / PLANTED_FILE)
-        written.append(folder / PLANTED_FILE)
-    for name in GENERATED_FILES:
-        if folder / name not in written:
-            (folder / name).unlink(missing_ok=True)
-    return written
+    return [folder / name for name in GENERATED_FILES if (folder / name).exists()]
 
 
 def generate_folder(out: str | Path, options: GenerateOptions) -> Generated:

@@ -355,7 +355,7 @@ def _overlap_literals(b: Built) -> dict[tuple[str, str], cp_model.IntVar]:
     """One literal per pair of sessions that some goal cares about; true whenever the two overlap."""
     if "_overlap" in b.__dict__:
         return b.__dict__["_overlap"]
-    wanted = [p for p in _co_interest(b.conference) if p[0] in b.x and p[1] in b.x]
+    wanted = [p for p in co_interest(b.conference.attendees) if p[0] in b.x and p[1] in b.x]
     tracks = defaultdict(list)
     for s in b.conference.sessions:
         if s.track:
@@ -389,10 +389,6 @@ def _may_overlap(b: Built, i: str, j: str) -> bool:
     return min(si) < max(sj) + dj and min(sj) < max(si) + di
 
 
-def _co_interest(conference: Conference) -> dict[tuple[str, str], int]:
-    return co_interest(conference.attendees)
-
-
 @lru_cache(maxsize=4)
 def co_interest(attendees: tuple[Attendee, ...]) -> dict[tuple[str, str], int]:
     """How many attendees want each pair of sessions (pairs sorted); cached, as every neighbourhood needs it."""
@@ -406,7 +402,7 @@ def co_interest(attendees: tuple[Attendee, ...]) -> dict[tuple[str, str], int]:
 def attendee_conflict_penalty(b: Built) -> cp_model.LinearExprT:
     """Attendees lose nothing to clashes: two sessions one attendee wants should not run at the same time."""
     overlap = _overlap_literals(b)
-    return sum(n * overlap[p] for p, n in _co_interest(b.conference).items() if p in overlap)
+    return sum(n * overlap[p] for p, n in co_interest(b.conference.attendees).items() if p in overlap)
 
 
 def track_parallel_penalty(b: Built) -> cp_model.LinearExprT:
