@@ -24,10 +24,35 @@ class ChildRun:
         return self.returncode is None
 
 
+def tree_rss_mb(root: int) -> float:
+    """Resident memory of a process and all its descendants now, in MB (0 where /proc cannot be read)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:  # the name field may hold spaces and parentheses: the fields after the last ')' are fixed
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    tree, grew = {root}, True
+    while grew:
+        more = {pid for pid, ppid in parents.items() if ppid in tree} - tree
+        tree |= more
+        grew = bool(more)
+    pages = 0
+    for pid in tree:
+        try:
+            pages += int((Path("/proc") / str(pid) / "statm").read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
 def run_child(cmd: list[str], deadline_s: float, log: Path) -> ChildRun:
     """Run `cmd` with stdout and stderr in `log`, killing it (and its children) after `deadline_s` seconds.
 
-    The peak memory is the child's own `ru_maxrss`, read with os.wait4 when it is reaped:
+    The peak memory is the larger of the child's own `ru_maxrss`, read with os.wait4 when it is reaped (exact, but
+    for a process tree only the largest single process), and the resident memory of the child with all its
+    descendants, sampled every 0.1 s (a solve with 2 workers runs its second chain in a process of its own).
     getrusage(RUSAGE_CHILDREN) would give the largest of every child so far, so a small instance measured after
     a large one would report the large one's memory.
     """
@@ -35,6 +60,8 @@ def run_child(cmd: list[str], deadline_s: float, log: Path) -> ChildRun:
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     killed = False
+    tree_peak = 0.0
+    polls = 0
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
@@ -42,10 +69,13 @@ def run_child(cmd: list[str], deadline_s: float, log: Path) -> ChildRun:
         if time.perf_counter() - start > deadline_s and not killed:
             os.killpg(proc.pid, signal.SIGKILL)  # its own session: this kills the solve and nothing else
             killed = True
+        if polls % 2 == 0:
+            tree_peak = max(tree_peak, tree_rss_mb(proc.pid))
+        polls += 1
         time.sleep(0.05)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait for it again
-    return ChildRun(None if killed else proc.returncode, wall, usage.ru_maxrss / 1024.0)
+    return ChildRun(None if killed else proc.returncode, wall, max(usage.ru_maxrss / 1024.0, tree_peak))
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,10 @@
     .venv/bin/python benchmarks/solve_one.py FOLDER --time-limit 60 --workers 2 --seed 0 \\
         --result result.json --timetable timetable.csv
 
-Writes a JSON result (status, objective, bound, gap, times, solutions found) and, when a timetable was found,
-the timetable CSV. Times are measured here with a monotonic clock: `first_feasible_s` and `wall_s` run from the
-call to `solve` (so they include building the model), `load_s` is reading the folder.
+Writes a JSON result (status, objective, bound, gap, times, every improving solution as [seconds, objective])
+and, when a timetable was found, the timetable CSV. Times are measured here with a monotonic clock:
+`first_feasible_s` and `wall_s` run from the call to `solve` (so they include building the model), `load_s` is
+reading the folder.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
             status=solved.status, objective=solved.objective, best_bound=solved.best_bound, gap=solved.gap,
             wall_s=time.perf_counter() - start, solver_wall_s=solved.wall_time_s,
             first_feasible_s=progress[0][0] if progress else None, solutions=len(progress),
-            soft_terms=solved.soft_terms,
+            soft_terms=solved.soft_terms, progress=[[round(t, 3), objective] for t, objective, _ in progress],
         )
         if solved.timetable is not None:
             write_timetable(solved.timetable, args.timetable)

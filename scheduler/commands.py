@@ -23,7 +23,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("conference", help="conference folder or .xlsx workbook")
     p.add_argument("--out", default="out", help="output folder (default: out)")
     p.add_argument("--time-limit", type=float, default=60.0, help="seconds of search (default 60)")
-    p.add_argument("--workers", type=int, default=2, help="solver threads (default 2)")
+    p.add_argument("--workers", type=int, default=2, help="parallel search chains and CP-SAT threads (default 2)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--allow-unplaced", action="store_true", help="leave out sessions that cannot fit, with reasons")
     p.add_argument("--reference", help="timetable.csv to stay close to (minimal-change re-solve)")

@@ -6,9 +6,11 @@ The types are frozen: the solver, the checker, the importers and the web view sh
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
+from itertools import combinations
 from zoneinfo import ZoneInfo
 
 
@@ -106,6 +108,16 @@ class InterpreterTeam:
 def language_pair(a: str, b: str) -> tuple[str, str]:
     """The canonical (sorted) form of an interpretation pair."""
     return (a, b) if a <= b else (b, a)
+
+
+@lru_cache(maxsize=4)
+def co_interest(attendees: tuple[Attendee, ...]) -> dict[tuple[str, str], int]:
+    """How many attendees want each pair of sessions (pairs sorted); cached, as every neighbourhood needs it."""
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for a in attendees:
+        for i, j in combinations(sorted(set(a.interests)), 2):
+            counts[(i, j)] += 1
+    return counts
 
 
 @dataclass(frozen=True)

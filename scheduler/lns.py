@@ -292,6 +292,7 @@ def improve(
     cancel: threading.Event | None = None,
     step_deterministic_s: float = 1.0,
     wall_deadline: float | None = None,
+    until_placed: bool = False,
 ) -> tuple[Timetable, CheckReport, list[Step]]:
     """Improve `start` (which may leave sessions out) within a deterministic-time budget.
 
@@ -301,6 +302,7 @@ def improve(
     Deterministic for a seed and worker count: neighbourhoods come from a seeded generator, each solve is bounded
     in deterministic time, and answers are applied in draw order. `wall_deadline` (a `time.perf_counter()`
     value) is a safety net only, for a loaded machine: a run it cuts short may differ from another.
+    `until_placed` stops as soon as every session is placed (inserting is all the caller wants).
     """
     from scheduler.solve import extract_timetable  # solve imports this module
 
@@ -315,6 +317,8 @@ def improve(
         while spent < budget_deterministic_s and stalled < STALL_ROUNDS and not (cancel and cancel.is_set()):
             if report.ok and report.objective == 0:
                 break  # nothing left to improve: every soft goal is met
+            if until_placed and not current.unplaced:
+                break
             if wall_deadline is not None and time.perf_counter() > wall_deadline:
                 break
             costs = session_costs(conference, grid, current)

@@ -19,12 +19,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import combinations
 
 from ortools.sat.python import cp_model
 
-from scheduler.domain import Assignment, Attendee, Conference, Room, Session, Timetable, language_pair
+from scheduler.domain import Assignment, Conference, Room, Session, Timetable, co_interest, language_pair
 from scheduler.timegrid import Grid
 from scheduler.wording import describe_windows, hhmm, session_label
 
@@ -387,16 +386,6 @@ def _may_overlap(b: Built, i: str, j: str) -> bool:
     di = b.conference.session_by_id[i].duration_min
     dj = b.conference.session_by_id[j].duration_min
     return min(si) < max(sj) + dj and min(sj) < max(si) + di
-
-
-@lru_cache(maxsize=4)
-def co_interest(attendees: tuple[Attendee, ...]) -> dict[tuple[str, str], int]:
-    """How many attendees want each pair of sessions (pairs sorted); cached, as every neighbourhood needs it."""
-    counts: dict[tuple[str, str], int] = defaultdict(int)
-    for a in attendees:
-        for i, j in combinations(sorted(set(a.interests)), 2):
-            counts[(i, j)] += 1
-    return counts
 
 
 def attendee_conflict_penalty(b: Built) -> cp_model.LinearExprT:

@@ -14,12 +14,15 @@ from dataclasses import dataclass, field, replace
 from ortools.sat.python import cp_model
 
 from scheduler import lns
+from scheduler.anneal import Annealer
+from scheduler.chains import run_chains
 from scheduler.checker import check
-from scheduler.construct import greedy
+from scheduler.construct import build
 from scheduler.diff import diff_timetables
 from scheduler.domain import Assignment, Conference, Timetable
 from scheduler.explain import explain, unplaced_reasons
 from scheduler.model import SOFT_GOALS, Built, ModelOptions, build_model
+from scheduler.state import Facts, SearchState
 
 
 @dataclass(frozen=True)
@@ -125,13 +128,18 @@ def extract_timetable(b: Built, solver: cp_model.CpSolver) -> Timetable:
     return Timetable(tuple(assignments), tuple(unplaced)).sorted()
 
 
-def feasible_hint(conference: Conference, settings: SolveSettings, share: float = 0.25) -> tuple[int, Timetable | None]:
-    """A timetable from the hard rules alone (first found), or proof that none exists. One worker keeps it
-    deterministic."""
+def feasible_hint(
+    conference: Conference, settings: SolveSettings, share: float = 0.25, near: Timetable | None = None
+) -> tuple[int, Timetable | None]:
+    """A timetable from the hard rules alone (first found, starting from `near` when given), or proof that none
+    exists. One worker keeps it deterministic."""
     b = build_model(conference, ModelOptions(allow_unplaced=settings.allow_unplaced), soft=False)
+    if near is not None:
+        add_hint(b, near)
     solver = cp_model.CpSolver()
     solver_parameters(solver, replace(settings, workers=1, time_limit_s=settings.time_limit_s * share))
     solver.parameters.stop_after_first_solution = True
+    solver.parameters.repair_hint = near is not None
     status = solver.solve(b.model)
     found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     return status, extract_timetable(b, solver) if found else None
@@ -158,12 +166,28 @@ def _infeasible(conference: Conference, settings: SolveSettings, t0: float) -> S
     return SolveResult("INFEASIBLE", None, None, None, None, time.perf_counter() - t0, explanation=lines)
 
 
-# Up to this many sessions the exact model also runs on the whole conference (after the search), which gives a
+# Up to this many sessions the exact model also runs on the whole conference (after the annealing), which gives a
 # proven bound and often the optimum. Above it the exact model's presolve alone outgrows a committee's patience
 # (measured: 130 planted sessions ended a 60 s run far from the planted optimum; 1,000 found no timetable in 155 s).
 EXACT_MAX_SESSIONS = 80
-LNS_SHARE_WHEN_EXACT = 0.75  # of the budget, before the exact model
+EXACT_SHARE = 0.25  # of the budget at least, for the exact model when it runs
+EXACT_SETUP_S = 1.5  # building the exact model and its hint, before CP-SAT's clock starts (measured: the sample)
 HARD_MODEL_MAX_SESSIONS = 400  # the hard rules alone, on the whole conference, when the search leaves some out
+RESCUE_SHARE = 0.5  # of the time limit again, for CP-SAT to insert what the annealing could not
+# --time-limit is spent in seconds of an idle 2-core machine, each part counted so that a run is repeatable: the
+# setup by the number of sessions, the annealing by its moves, CP-SAT by its deterministic time. Measured here
+# (single chain): 8,000-9,500 moves a second on the sample, 6,200 at 130 sessions, 5,700 at 400, 5,600 at
+# 1,000, 3,900 at 3,000; arrays and a first timetable took 1 s at 1,000 sessions and 3.6 s at 3,000.
+SETUP_S_PER_SESSION = 0.0015
+MOVES_PER_SECOND = 6400  # on a small conference...
+MOVES_HALVED_AT = 3000  # ... and this many sessions make each move twice as dear
+# A small conference needs fewer moves than its share of the budget buys: at most this times the square of its
+# movable sessions (5 sessions: 5,000 moves; the sample's 48: 460,000), so the exact model gets the rest.
+MOVES_CAP_FACTOR = 200
+ANNEAL_WALL_SAFETY_FACTOR = 1.5  # the wall-clock safety net, for a loaded machine only
+PARALLEL_MIN_MOVES = 20_000  # fewer moves left than this are not worth starting worker processes for
+PROGRESS_EVERY_S = 0.25  # the annealing reports its best at most this often
+PLACING_SHARE = 0.1  # of the annealing's moves, before CP-SAT is asked to insert what it could not place
 
 
 def _moved(reference: Timetable | None, timetable: Timetable) -> tuple[str, ...]:
@@ -181,6 +205,37 @@ def _stop_when_cancelled(solver: cp_model.CpSolver, cancel: threading.Event, don
             done.wait(0.1)
 
 
+def moves_per_second(n_sessions: int) -> float:
+    """Annealing moves charged as one second of the budget, for a conference of this size."""
+    return MOVES_PER_SECOND / (1 + n_sessions / MOVES_HALVED_AT)
+
+
+class _Reporter:
+    """Progress of the annealing: each complete timetable better than the last, at most every PROGRESS_EVERY_S."""
+
+    def __init__(self, on_progress: Callable[[Progress], None] | None, t0: float):
+        self.on_progress, self.t0 = on_progress, t0
+        self.count, self.best, self.last, self.pending = 0, float("inf"), -1.0, None
+
+    def __call__(self, objective: int, unplaced: int) -> None:
+        if unplaced or objective >= self.best:
+            return
+        self.best = objective
+        self.count += 1
+        self.pending = objective
+        now = time.perf_counter()
+        if now - self.last >= PROGRESS_EVERY_S:
+            self.flush(now)
+
+    def flush(self, now: float | None = None) -> None:
+        if self.pending is None or self.on_progress is None:
+            return
+        now = time.perf_counter() if now is None else now
+        self.last = now
+        self.on_progress(Progress(self.pending, 0.0, relative_gap(self.pending, 0.0), now - self.t0, self.count))
+        self.pending = None
+
+
 def solve(
     conference: Conference,
     settings: SolveSettings = SolveSettings(),
@@ -190,57 +245,46 @@ def solve(
     """A verified timetable for the conference, or why none exists.
 
     1. Greedy insertion builds a first timetable (after a change: the reference with only what it now breaks
-       re-inserted); 2. large-neighbourhood search over the exact model improves it and inserts what the greedy
-       left out; 3. up to EXACT_MAX_SESSIONS sessions, the exact model, started from that timetable, proves a
-       bound (and often optimality). If the search cannot place every session, the hard rules are solved alone,
-       which either finds a timetable or proves that none exists (then explained). Setting `cancel` from another
-       thread ends the run early with the best timetable found so far.
+       re-inserted); 2. simulated annealing improves it and inserts what the greedy left out; 3. what it still
+       cannot place, CP-SAT's neighbourhood search inserts, and failing that the hard rules are solved alone,
+       which either finds a timetable or proves that none exists (then explained); 4. up to EXACT_MAX_SESSIONS
+       sessions, the exact model, started from the best timetable, proves a bound (and often optimality).
+       Setting `cancel` from another thread ends the run early with the best timetable found so far.
     """
     t0 = time.perf_counter()
-    budget = settings.time_limit_s * DETERMINISTIC_PER_SECOND
-    exact = len(conference.sessions) <= EXACT_MAX_SESSIONS
-    start = greedy(conference, lns.usable_part(conference, settings.reference) if settings.reference else None)
-    count = 0
-
-    def improved(timetable: Timetable, report) -> None:
-        nonlocal count
-        count += 1
-        if on_progress and not timetable.unplaced:
-            on_progress(Progress(report.objective, 0.0, 1.0, time.perf_counter() - t0, count))
-
-    timetable, _, steps = lns.improve(
-        conference,
-        start,
-        budget_deterministic_s=budget * (LNS_SHARE_WHEN_EXACT if exact else 1.0),
-        seed=settings.seed,
-        workers=settings.workers,
-        allow_unplaced=settings.allow_unplaced,
-        reference=settings.reference,
-        on_improvement=improved,
-        cancel=cancel,
-        wall_deadline=t0 + settings.time_limit_s * LNS_WALL_SAFETY_FACTOR + 5,
-    )
-    spent = sum(step.deterministic_s for step in steps)
-    remaining = replace(settings, time_limit_s=max(1.0, (budget - spent) / DETERMINISTIC_PER_SECOND))
-    if timetable.unplaced and not settings.allow_unplaced:
-        # The hard rules alone place the rest or prove infeasibility up to a few hundred sessions; beyond, their
-        # presolve alone takes minutes (measured: 1,000 sessions, nothing in 155 s), so the sessions left out are
-        # reported instead.
-        hard_model = len(conference.sessions) <= HARD_MODEL_MAX_SESSIONS
-        status, found = feasible_hint(conference, remaining, share=1.0) if hard_model else (cp_model.UNKNOWN, None)
-        if status == cp_model.INFEASIBLE:
-            return _infeasible(conference, settings, t0)
-        if found is None:
-            lines = (
-                f"{len(timetable.unplaced)} session(s) not placed within the time limit: "
-                + ", ".join(sorted(timetable.unplaced)),
-                "Try a longer --time-limit, or --allow-unplaced.",
-            )
-            return SolveResult("UNKNOWN", None, None, None, None, time.perf_counter() - t0, explanation=lines)
-        timetable = found
+    n = len(conference.sessions)
+    exact = n <= EXACT_MAX_SESSIONS
+    facts = Facts.of(conference, settings.reference)
+    state = build(facts, lns.usable_part(conference, settings.reference) if settings.reference else None)
+    reporter = _Reporter(on_progress, t0)
+    reporter(state.objective, state.n_unplaced)
+    reporter.flush()
+    setup_s = SETUP_S_PER_SESSION * n
+    rate = moves_per_second(n)
+    share = 1 - EXACT_SHARE if exact else 1.0
+    annealer = Annealer(facts, state, settings.seed, 0, cold=settings.reference is not None)
+    annealer.moves = min(round(max(0.0, settings.time_limit_s * share - setup_s) * rate),
+                         MOVES_CAP_FACTOR * len(annealer.movable) ** 2)
+    deadline = t0 + settings.time_limit_s * ANNEAL_WALL_SAFETY_FACTOR + 5
+    search = dict(on_improvement=reporter, cancel=cancel, wall_deadline=deadline)
+    annealer.run(round(annealer.moves * PLACING_SHARE), **search)
+    if annealer.state.n_unplaced and not settings.allow_unplaced and not annealer.stopped:
+        placed = _rescue(conference, settings, annealer.best_state().timetable(), cancel, exact)
+        if isinstance(placed, SolveResult):
+            return replace(placed, wall_time_s=time.perf_counter() - t0)
+        annealer.adopt(SearchState.of(facts, placed))
+    if annealer.moves - annealer.done >= PARALLEL_MIN_MOVES:
+        run_chains(annealer, settings.workers, settings.seed, **search)
+    else:
+        annealer.run(**search)
+    reporter.flush()
+    timetable = annealer.best_state().timetable()
+    count = reporter.count
     status_name, bound = "FEASIBLE", None
     if exact and not (cancel and cancel.is_set()):
         best = check(conference, timetable, reference=settings.reference, allow_unplaced=settings.allow_unplaced)
+        used_s = setup_s + annealer.done / rate
+        remaining = replace(settings, time_limit_s=max(1.0, settings.time_limit_s - used_s - EXACT_SETUP_S))
         timetable, status_name, bound = _exact(
             conference, remaining, timetable, on_progress, cancel, t0, count, best.objective
         )
@@ -261,6 +305,46 @@ def solve(
         unplaced_reasons=reasons,
         moved=_moved(settings.reference, timetable),
     )
+
+
+def _rescue(
+    conference: Conference, settings: SolveSettings, timetable: Timetable, cancel: threading.Event | None, exact: bool
+) -> Timetable | SolveResult:
+    """The sessions the annealing could not place, inserted by CP-SAT: first by its neighbourhood search around
+    each of them (freeing what blocks it, over several periods), then by the hard rules alone, which either
+    place everything or prove that no timetable exists (an INFEASIBLE result, explained). Past
+    HARD_MODEL_MAX_SESSIONS, an UNKNOWN result lists the sessions left out."""
+    rescue = replace(settings, time_limit_s=max(1.0, settings.time_limit_s * RESCUE_SHARE))
+    if not exact:
+        timetable, _, _ = lns.improve(
+            conference,
+            timetable,
+            budget_deterministic_s=rescue.time_limit_s * DETERMINISTIC_PER_SECOND,
+            seed=settings.seed,
+            workers=settings.workers,
+            reference=settings.reference,
+            cancel=cancel,
+            wall_deadline=time.perf_counter() + rescue.time_limit_s * LNS_WALL_SAFETY_FACTOR + 5,
+            until_placed=True,
+        )
+    if not timetable.unplaced:
+        return timetable
+    # The hard rules alone place the rest or prove infeasibility up to a few hundred sessions; beyond, their
+    # presolve alone takes minutes (measured: 1,000 sessions, nothing in 155 s), so the sessions left out are
+    # reported instead.
+    hard_model = len(conference.sessions) <= HARD_MODEL_MAX_SESSIONS
+    status, found = feasible_hint(conference, rescue, share=1.0, near=timetable) if hard_model else (
+        cp_model.UNKNOWN, None)
+    if status == cp_model.INFEASIBLE:
+        return _infeasible(conference, settings, time.perf_counter())
+    if found is None:
+        lines = (
+            f"{len(timetable.unplaced)} session(s) not placed within the time limit: "
+            + ", ".join(sorted(timetable.unplaced)),
+            "Try a longer --time-limit, or --allow-unplaced.",
+        )
+        return SolveResult("UNKNOWN", None, None, None, None, 0.0, explanation=lines)
+    return found
 
 
 def _exact(
