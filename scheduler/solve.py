@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 from ortools.sat.python import cp_model
 
 from scheduler import lns
@@ -92,12 +93,19 @@ class _ProgressCallback(cp_model.CpSolverSolutionCallback):
         self._on_progress(Progress(obj, bound, relative_gap(obj, bound), time.perf_counter() - self._t0, self._count))
 
 
-# CP-SAT's deterministic time (plus the search's charged overhead) runs at about this share of wall-clock seconds on an
-# idle 2-core machine (measured on the sample: 30 deterministic s took 41 s); budgeting the
-# search in deterministic time is what makes a time-limited run repeatable for a given seed and worker count.
-DETERMINISTIC_PER_SECOND = 0.7
+# CP-SAT's deterministic time runs at about this share of wall-clock seconds on an idle 2-core machine, with one
+# worker and with two interleaved ones (measured on the sample's exact model: 5 and 10 deterministic s took 30 and
+# 64 s with one worker, 6.9 and 11.8 s with two); budgeting in deterministic time is what makes a time-limited
+# run repeatable for a given seed and worker count.
+DETERMINISTIC_PER_SECOND = 0.8
+DETERMINISTIC_PER_SECOND_ONE_WORKER = 0.16
 WALL_SAFETY_FACTOR = 3.0
 LNS_WALL_SAFETY_FACTOR = 2.0  # the search's own Python work is not in CP-SAT's clock: a tighter net for it
+
+
+def deterministic_per_second(workers: int) -> float:
+    """CP-SAT deterministic seconds charged as one second of the budget."""
+    return DETERMINISTIC_PER_SECOND_ONE_WORKER if workers <= 1 else DETERMINISTIC_PER_SECOND
 
 
 def solver_parameters(solver: cp_model.CpSolver, settings: SolveSettings) -> None:
@@ -106,7 +114,7 @@ def solver_parameters(solver: cp_model.CpSolver, settings: SolveSettings) -> Non
     The wall-clock limit is only a safety net (a loaded machine): a run it cuts short may differ from another.
     """
     p = solver.parameters
-    p.max_deterministic_time = settings.time_limit_s * DETERMINISTIC_PER_SECOND
+    p.max_deterministic_time = settings.time_limit_s * deterministic_per_second(settings.workers)
     p.max_time_in_seconds = settings.time_limit_s * WALL_SAFETY_FACTOR + 5
     p.num_workers = max(1, settings.workers)
     p.random_seed = settings.seed
@@ -175,12 +183,15 @@ EXACT_SETUP_S = 1.5  # building the exact model and its hint, before CP-SAT's cl
 HARD_MODEL_MAX_SESSIONS = 400  # the hard rules alone, on the whole conference, when the search leaves some out
 RESCUE_SHARE = 0.5  # of the time limit again, for CP-SAT to insert what the annealing could not
 # --time-limit is spent in seconds of an idle 2-core machine, each part counted so that a run is repeatable: the
-# setup by the number of sessions, the annealing by its moves, CP-SAT by its deterministic time. Measured here
-# (single chain): 8,000-9,500 moves a second on the sample, 6,200 at 130 sessions, 5,700 at 400, 5,600 at
-# 1,000, 3,900 at 3,000; arrays and a first timetable took 1 s at 1,000 sessions and 3.6 s at 3,000.
-SETUP_S_PER_SESSION = 0.0015
-MOVES_PER_SECOND = 6400  # on a small conference...
-MOVES_HALVED_AT = 3000  # ... and this many sessions make each move twice as dear
+# setup by the number of sessions, the annealing by its moves, CP-SAT by its deterministic time. A move's cost
+# grows with what `start_costs` scans (starts times neighbours) and what `free_rooms` scans (suitable rooms):
+# fitted to in-solve rates of one chain (sample 8,640 moves/s, generated 130 sessions 6,710, 400: 6,450,
+# 1,000: 7,170, 3,000: 4,120), the model is within 15% of each. Arrays and a first timetable took 1.0 s at
+# 1,000 sessions and 3.4 s at 3,000.
+SETUP_S_PER_SESSION = 0.0012
+MOVE_US = 106.0
+MOVE_US_PER_START_NEIGHBOUR = 0.0035
+MOVE_US_PER_ROOM = 0.47
 # A small conference needs fewer moves than its share of the budget buys: at most this times the square of its
 # movable sessions (5 sessions: 5,000 moves; the sample's 48: 460,000), so the exact model gets the rest.
 MOVES_CAP_FACTOR = 200
@@ -205,9 +216,14 @@ def _stop_when_cancelled(solver: cp_model.CpSolver, cancel: threading.Event, don
             done.wait(0.1)
 
 
-def moves_per_second(n_sessions: int) -> float:
-    """Annealing moves charged as one second of the budget, for a conference of this size."""
-    return MOVES_PER_SECOND / (1 + n_sessions / MOVES_HALVED_AT)
+def moves_per_second(facts: Facts) -> float:
+    """Annealing moves charged as one second of the budget, for this conference."""
+    if not facts.n:
+        return 1e6 / MOVE_US
+    starts = float(np.mean([len(x) for x in facts.starts]))
+    neighbours = float(np.mean([len(x) for x in facts.neighbours]))
+    rooms = float(np.mean([len(x) for x in facts.rooms]))
+    return 1e6 / (MOVE_US + MOVE_US_PER_START_NEIGHBOUR * starts * neighbours + MOVE_US_PER_ROOM * rooms)
 
 
 class _Reporter:
@@ -260,7 +276,7 @@ def solve(
     reporter(state.objective, state.n_unplaced)
     reporter.flush()
     setup_s = SETUP_S_PER_SESSION * n
-    rate = moves_per_second(n)
+    rate = moves_per_second(facts)
     share = 1 - EXACT_SHARE if exact else 1.0
     annealer = Annealer(facts, state, settings.seed, 0, cold=settings.reference is not None)
     annealer.moves = min(round(max(0.0, settings.time_limit_s * share - setup_s) * rate),
@@ -319,7 +335,8 @@ def _rescue(
         timetable, _, _ = lns.improve(
             conference,
             timetable,
-            budget_deterministic_s=rescue.time_limit_s * DETERMINISTIC_PER_SECOND,
+            # one single-worker model per worker at a time, each on CP-SAT's one-worker clock
+            budget_deterministic_s=rescue.time_limit_s * DETERMINISTIC_PER_SECOND_ONE_WORKER * max(1, settings.workers),
             seed=settings.seed,
             workers=settings.workers,
             reference=settings.reference,
