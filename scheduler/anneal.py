@@ -69,10 +69,15 @@ class _Undo:
 class Annealer:
     """The search over one state with a budget of `moves`, which `run` may spend in several parts."""
 
-    def __init__(self, facts: Facts, state: SearchState, seed: int, moves: int, cold: bool = False):
+    def __init__(
+        self, facts: Facts, state: SearchState, seed: int, moves: int, cold: bool = False, must_place: bool = True
+    ):
         self.facts, self.state = facts, state
         self.moves = max(0, moves)
         self.cold = cold  # start near the current timetable (a minimal-change re-solve): a lower temperature
+        # Unless sessions may be left out, any complete timetable is better than any incomplete one, whatever
+        # the weights say (a committee may set a low `unplaced` weight for when leaving out *is* allowed).
+        self.must_place = must_place
         self.done = self.accepted = 0
         self.t0: float | None = None
         self.stopped = False  # cancelled, or cut short by the wall-clock safety net
@@ -251,7 +256,7 @@ class Annealer:
                 changed = self.relocate()
             if changed:
                 self.accepted += 1
-                if s.objective < self.best:
+                if self._rank(s) < self.best_rank:
                     self._keep_best()
                     if on_improvement is not None:
                         on_improvement(self.best, s.n_unplaced)
@@ -260,11 +265,15 @@ class Annealer:
         """Go on from `state` (a timetable found another way, e.g. by CP-SAT inserting what the moves could
         not), keeping it as the best if it is better."""
         self.state = state
-        if state.objective < self.best:
+        if self._rank(state) < self.best_rank:
             self._keep_best()
+
+    def _rank(self, state: SearchState) -> tuple[int, int]:
+        return (state.n_unplaced if self.must_place else 0, state.objective)
 
     def _keep_best(self) -> None:
         self.best = self.state.objective
+        self.best_rank = self._rank(self.state)
         self.best_start, self.best_room = self.state.start.copy(), self.state.room.copy()
 
     def best_state(self) -> SearchState:

@@ -46,11 +46,13 @@ class Branch:
     t0: float | None
     cold: bool
     seconds_left: float
+    must_place: bool
 
 
 @dataclass(frozen=True)
 class Answer:
     best: int
+    rank: tuple[int, int]  # Annealer's order: sessions left out (when placing is compulsory), then objective
     start: np.ndarray
     room: np.ndarray
     stopped: bool
@@ -62,10 +64,11 @@ def follow(branch: Branch, cancel: threading.Event | None = None) -> Answer:
     for i in np.argsort(branch.start, kind="stable"):
         if branch.room[i] >= 0:
             state.insert(int(i), int(branch.start[i]), int(branch.room[i]))
-    annealer = Annealer(branch.facts, state, branch.seed, branch.moves, cold=branch.cold)
+    annealer = Annealer(branch.facts, state, branch.seed, branch.moves, cold=branch.cold,
+                        must_place=branch.must_place)
     annealer.done, annealer.t0 = branch.done, branch.t0
     annealer.run(cancel=cancel, wall_deadline=time.perf_counter() + branch.seconds_left)
-    return Answer(annealer.best, annealer.best_start, annealer.best_room, annealer.stopped)
+    return Answer(annealer.best, annealer.best_rank, annealer.best_start, annealer.best_room, annealer.stopped)
 
 
 class _Worker:
@@ -125,7 +128,7 @@ def run_chains(
     chains = [
         _Worker(
             Branch(annealer.facts, state.start.copy(), state.room.copy(), seed + k * SEED_STRIDE, annealer.moves,
-                   annealer.done, annealer.t0, annealer.cold, seconds_left),
+                   annealer.done, annealer.t0, annealer.cold, seconds_left, annealer.must_place),
             k,
         )
         for k in range(1, workers)
@@ -141,8 +144,9 @@ def run_chains(
             if answer is None:
                 continue
             annealer.stopped |= answer.stopped
-            if answer.best < annealer.best:  # ties keep the lower chain: the same winner on every run
-                annealer.best, annealer.best_start, annealer.best_room = answer.best, answer.start, answer.room
+            if answer.rank < annealer.best_rank:  # ties keep the lower chain: the same winner on every run
+                annealer.best, annealer.best_rank = answer.best, answer.rank
+                annealer.best_start, annealer.best_room = answer.start, answer.room
     finally:
         for chain in chains:
             if chain.process.poll() is None:

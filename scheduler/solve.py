@@ -278,13 +278,17 @@ def solve(
     setup_s = SETUP_S_PER_SESSION * n
     rate = moves_per_second(facts)
     share = 1 - EXACT_SHARE if exact else 1.0
-    annealer = Annealer(facts, state, settings.seed, 0, cold=settings.reference is not None)
+    annealer = Annealer(facts, state, settings.seed, 0, cold=settings.reference is not None,
+                        must_place=not settings.allow_unplaced)
     annealer.moves = min(round(max(0.0, settings.time_limit_s * share - setup_s) * rate),
                          MOVES_CAP_FACTOR * len(annealer.movable) ** 2)
     deadline = t0 + settings.time_limit_s * ANNEAL_WALL_SAFETY_FACTOR + 5
     search = dict(on_improvement=reporter, cancel=cancel, wall_deadline=deadline)
     annealer.run(round(annealer.moves * PLACING_SHARE), **search)
-    if annealer.state.n_unplaced and not settings.allow_unplaced and not annealer.stopped:
+    if annealer.state.n_unplaced and not settings.allow_unplaced:
+        if annealer.stopped:
+            why = "stopped" if cancel and cancel.is_set() else "time"
+            return _left_out(annealer.best_state().timetable(), why, t0)
         placed = _rescue(conference, settings, annealer.best_state().timetable(), cancel, exact)
         if isinstance(placed, SolveResult):
             return replace(placed, wall_time_s=time.perf_counter() - t0)
@@ -295,6 +299,8 @@ def solve(
         annealer.run(**search)
     reporter.flush()
     timetable = annealer.best_state().timetable()
+    if timetable.unplaced and not settings.allow_unplaced:  # only when cancelled or cut short meanwhile
+        return _left_out(timetable, "stopped" if cancel and cancel.is_set() else "time", t0)
     count = reporter.count
     status_name, bound = "FEASIBLE", None
     if exact and not (cancel and cancel.is_set()):
@@ -355,13 +361,18 @@ def _rescue(
     if status == cp_model.INFEASIBLE:
         return _infeasible(conference, settings, time.perf_counter())
     if found is None:
-        lines = (
-            f"{len(timetable.unplaced)} session(s) not placed within the time limit: "
-            + ", ".join(sorted(timetable.unplaced)),
-            "Try a longer --time-limit, or --allow-unplaced.",
-        )
-        return SolveResult("UNKNOWN", None, None, None, None, 0.0, explanation=lines)
+        return _left_out(timetable, "stopped" if cancel and cancel.is_set() else "time", time.perf_counter())
     return found
+
+
+def _left_out(timetable: Timetable, why: str, t0: float) -> SolveResult:
+    """No timetable: some sessions were still left out when the time ran out or the run was stopped."""
+    when = "within the time limit" if why == "time" else "before the run was stopped"
+    lines = (
+        f"{len(timetable.unplaced)} session(s) not placed {when}: " + ", ".join(sorted(timetable.unplaced)),
+        "Try a longer --time-limit, or --allow-unplaced.",
+    )
+    return SolveResult("UNKNOWN", None, None, None, None, time.perf_counter() - t0, explanation=lines)
 
 
 def _exact(

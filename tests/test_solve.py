@@ -1,0 +1,53 @@
+"""The pipeline around the searches: what a run stopped early answers, and that sessions are never left out
+unless the committee allows it, whatever the weights."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from factories import make_conference, make_day, make_room, make_session
+
+from scheduler.anneal import Annealer
+from scheduler.checker import check
+from scheduler.domain import Attendee, Weights
+from scheduler.loader import load_conference
+from scheduler.solve import SolveSettings, solve
+from scheduler.state import Facts, SearchState
+
+ROME = Path(__file__).resolve().parents[1] / "data" / "rome-2023"
+
+
+def test_a_run_cancelled_before_every_session_is_placed_says_so_instead_of_failing():
+    conference = load_conference(ROME)  # the greedy leaves two of its sessions out; the search would insert them
+    cancel = threading.Event()
+    cancel.set()
+    result = solve(conference, SolveSettings(time_limit_s=30, workers=2), cancel=cancel)
+    assert result.status == "UNKNOWN" and result.timetable is None
+    assert "not placed before the run was stopped" in result.explanation[0]
+    assert result.wall_time_s < 15
+
+
+def _clash(unplaced_weight: int):
+    """Two sessions three attendees want, one hour for both: placing both costs 30, leaving one out 1."""
+    sessions = [make_session("A", 60, language="en"), make_session("B", 60, language="en")]
+    attendees = tuple(Attendee(f"a{k}", frozenset({"en"}), ("A", "B")) for k in range(3))
+    return make_conference(sessions, rooms=[make_room("R1"), make_room("R2")], days=[make_day("09:00-10:00")],
+                           attendees=attendees, weights=Weights(unplaced=unplaced_weight))
+
+
+def test_sessions_are_left_out_only_when_allowed_even_if_leaving_out_costs_less():
+    conference = _clash(unplaced_weight=1)
+    kept = solve(conference, SolveSettings(time_limit_s=5, workers=1))
+    assert kept.timetable.unplaced == () and check(conference, kept.timetable).ok
+    assert kept.soft_terms["attendee_conflict"] == 3
+    dropped = solve(conference, SolveSettings(time_limit_s=5, workers=1, allow_unplaced=True))
+    assert len(dropped.timetable.unplaced) == 1 and dropped.objective == 1
+
+
+def test_the_annealer_ranks_complete_timetables_first_when_placing_is_compulsory():
+    facts = Facts.of(_clash(unplaced_weight=1))
+    for must_place, left_out in ((True, 0), (False, 1)):
+        search = Annealer(facts, SearchState(facts), seed=0, moves=500, must_place=must_place)
+        search.run()
+        assert search.best_state().n_unplaced == left_out
