@@ -95,10 +95,11 @@ class _ProgressCallback(cp_model.CpSolverSolutionCallback):
 
 # CP-SAT's deterministic time runs at about this share of wall-clock seconds on an idle 2-core machine, with one
 # worker and with two interleaved ones (measured on the sample's exact model: 5 and 10 deterministic s took 30 and
-# 64 s with one worker, 6.9 and 11.8 s with two); budgeting in deterministic time is what makes a time-limited
-# run repeatable for a given seed and worker count.
+# 64 s with one worker, 6.9 and 11.8 s with two; hinted with an annealed timetable, 2.56 deterministic s took
+# 20.3 s with one worker); budgeting in deterministic time is what makes a time-limited run repeatable for a
+# given seed and worker count.
 DETERMINISTIC_PER_SECOND = 0.8
-DETERMINISTIC_PER_SECOND_ONE_WORKER = 0.16
+DETERMINISTIC_PER_SECOND_ONE_WORKER = 0.125
 WALL_SAFETY_FACTOR = 3.0
 LNS_WALL_SAFETY_FACTOR = 2.0  # the search's own Python work is not in CP-SAT's clock: a tighter net for it
 
@@ -179,21 +180,25 @@ def _infeasible(conference: Conference, settings: SolveSettings, t0: float) -> S
 # (measured: 130 planted sessions ended a 60 s run far from the planted optimum; 1,000 found no timetable in 155 s).
 EXACT_MAX_SESSIONS = 80
 EXACT_SHARE = 0.25  # of the budget at least, for the exact model when it runs
-# Building the exact model and its hint, and CP-SAT's first interleaved batches, which its deterministic clock
-# barely counts: measured on the sample, wall ≈ 1.0 s + budget with 1 worker, 3.5 s + 0.7 × budget with 2.
-EXACT_SETUP_S = {1: 1.0, 2: 3.5}
+# Building the exact model and its hint, and CP-SAT's first batches, which its deterministic clock barely counts:
+# measured on the sample from an annealed hint, 1.28 and 2.56 deterministic s took 12.2 and 20.3 s with 1 worker
+# (about 4 s before the clock counts); with 2 interleaved workers, wall ≈ 3.5 s + 0.7 × budget.
+EXACT_SETUP_S = {1: 4.0, 2: 3.5}
 HARD_MODEL_MAX_SESSIONS = 400  # the hard rules alone, on the whole conference, when the search leaves some out
 RESCUE_SHARE = 0.5  # of the time limit again, for CP-SAT to insert what the annealing could not
 # --time-limit is spent in seconds of an idle 2-core machine, each part counted so that a run is repeatable: the
 # setup by the number of sessions, the annealing by its moves, CP-SAT by its deterministic time. A move's cost
 # grows with what `start_costs` scans (starts times neighbours) and what `free_rooms` scans (suitable rooms):
-# fitted to in-solve rates of one chain (sample 8,640 moves/s, generated 130 sessions 6,710, 400: 6,450,
-# 1,000: 7,170, 3,000: 4,120), the model is within 15% of each. Arrays and a first timetable took 1.0 s at
-# 1,000 sessions and 3.4 s at 3,000.
+# fitted first to rates of one chain over its first moves (sample 8,640 moves/s, generated 130 sessions 6,710,
+# 400: 6,450, 1,000: 7,170, 3,000: 4,120), then scaled by what whole 60 s benchmark runs took (docs/benchmarks.md
+# of 2026-12-01 20:43: the annealing ran 8-21% past its share with one chain, a further 3-11% with two at once,
+# which share the 2 cores' caches and memory bandwidth). Arrays and a first timetable took 1.0 s at 1,000
+# sessions and 3.4 s at 3,000.
 SETUP_S_PER_SESSION = 0.0012
-MOVE_US = 106.0
-MOVE_US_PER_START_NEIGHBOUR = 0.0035
-MOVE_US_PER_ROOM = 0.47
+MOVE_US = 124.0
+MOVE_US_PER_START_NEIGHBOUR = 0.0041
+MOVE_US_PER_ROOM = 0.55
+CONCURRENT_CHAINS_SLOWDOWN = 1.07  # each chain's move costs this much more while another runs beside it
 # A small conference needs fewer moves than its share of the budget buys: at most this times the square of its
 # movable sessions (5 sessions: 5,000 moves; the sample's 48: 460,000), so the exact model gets the rest.
 MOVES_CAP_FACTOR = 200
@@ -218,14 +223,16 @@ def _stop_when_cancelled(solver: cp_model.CpSolver, cancel: threading.Event, don
             done.wait(0.1)
 
 
-def moves_per_second(facts: Facts) -> float:
-    """Annealing moves charged as one second of the budget, for this conference."""
+def moves_per_second(facts: Facts, workers: int = 1) -> float:
+    """Annealing moves charged as one second of the budget, for this conference and number of chains."""
+    slowdown = CONCURRENT_CHAINS_SLOWDOWN if workers > 1 else 1.0
     if not facts.n:
-        return 1e6 / MOVE_US
+        return 1e6 / (MOVE_US * slowdown)
     starts = float(np.mean([len(x) for x in facts.starts]))
     neighbours = float(np.mean([len(x) for x in facts.neighbours]))
     rooms = float(np.mean([len(x) for x in facts.rooms]))
-    return 1e6 / (MOVE_US + MOVE_US_PER_START_NEIGHBOUR * starts * neighbours + MOVE_US_PER_ROOM * rooms)
+    move_us = MOVE_US + MOVE_US_PER_START_NEIGHBOUR * starts * neighbours + MOVE_US_PER_ROOM * rooms
+    return 1e6 / (move_us * slowdown)
 
 
 class _Reporter:
@@ -278,7 +285,7 @@ def solve(
     reporter(state.objective, state.n_unplaced)
     reporter.flush()
     setup_s = SETUP_S_PER_SESSION * n
-    rate = moves_per_second(facts)
+    rate = moves_per_second(facts, settings.workers)
     share = 1 - EXACT_SHARE if exact else 1.0
     annealer = Annealer(facts, state, settings.seed, 0, cold=settings.reference is not None,
                         must_place=not settings.allow_unplaced)
