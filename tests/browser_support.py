@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,3 +26,7 @@ def chromium_browser() -> Iterator[object]:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+    # Seen once in a full run (not reproduced since): the test after this teardown found its server's trigger
+    # pipe closed under it, as if a late close of Playwright's (its objects are cyclic garbage) had hit a
+    # descriptor number reused meanwhile. Collecting here lets such closes happen before anyone reuses them.
+    gc.collect()
