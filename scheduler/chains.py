@@ -51,7 +51,6 @@ class Branch:
 
 @dataclass(frozen=True)
 class Answer:
-    best: int
     rank: tuple[int, int]  # Annealer's order: sessions left out (when placing is compulsory), then objective
     start: np.ndarray
     room: np.ndarray
@@ -68,7 +67,7 @@ def follow(branch: Branch, cancel: threading.Event | None = None) -> Answer:
                         must_place=branch.must_place)
     annealer.done, annealer.t0 = branch.done, branch.t0
     annealer.run(cancel=cancel, wall_deadline=time.perf_counter() + branch.seconds_left)
-    return Answer(annealer.best, annealer.best_rank, annealer.best_start, annealer.best_room, annealer.stopped)
+    return Answer(annealer.best_rank, annealer.best_start, annealer.best_room, annealer.stopped)
 
 
 class _Worker:
@@ -145,7 +144,7 @@ def run_chains(
                 continue
             annealer.stopped |= answer.stopped
             if answer.rank < annealer.best_rank:  # ties keep the lower chain: the same winner on every run
-                annealer.best, annealer.best_rank = answer.best, answer.rank
+                annealer.best, annealer.best_rank = answer.rank[1], answer.rank
                 annealer.best_start, annealer.best_room = answer.start, answer.room
     finally:
         for chain in chains:

@@ -296,8 +296,7 @@ def solve(
     annealer.run(round(annealer.moves * PLACING_SHARE), **search)
     if annealer.state.n_unplaced and not settings.allow_unplaced:
         if annealer.stopped:
-            why = "stopped" if cancel and cancel.is_set() else "time"
-            return _left_out(annealer.best_state().timetable(), why, t0)
+            return _left_out(annealer.best_state().timetable(), cancel, t0)
         placed = _rescue(conference, settings, annealer.best_state().timetable(), cancel, exact)
         if isinstance(placed, SolveResult):
             return replace(placed, wall_time_s=time.perf_counter() - t0)
@@ -309,13 +308,12 @@ def solve(
     reporter.flush()
     timetable = annealer.best_state().timetable()
     if timetable.unplaced and not settings.allow_unplaced:  # only when cancelled or cut short meanwhile
-        return _left_out(timetable, "stopped" if cancel and cancel.is_set() else "time", t0)
+        return _left_out(timetable, cancel, t0)
     count = reporter.count
     status_name, bound = "FEASIBLE", None
     if exact and not (cancel and cancel.is_set()):
         best = check(conference, timetable, reference=settings.reference, allow_unplaced=settings.allow_unplaced)
-        used_s = setup_s + annealer.done / rate
-        used_s += EXACT_SETUP_S[min(2, max(1, settings.workers))]
+        used_s = setup_s + annealer.done / rate + EXACT_SETUP_S[1 if settings.workers <= 1 else 2]
         remaining = replace(settings, time_limit_s=max(1.0, settings.time_limit_s - used_s))
         timetable, status_name, bound = _exact(
             conference, remaining, timetable, on_progress, cancel, t0, count, best.objective
@@ -371,13 +369,13 @@ def _rescue(
     if status == cp_model.INFEASIBLE:
         return _infeasible(conference, settings, time.perf_counter())
     if found is None:
-        return _left_out(timetable, "stopped" if cancel and cancel.is_set() else "time", time.perf_counter())
+        return _left_out(timetable, cancel, time.perf_counter())
     return found
 
 
-def _left_out(timetable: Timetable, why: str, t0: float) -> SolveResult:
+def _left_out(timetable: Timetable, cancel: threading.Event | None, t0: float) -> SolveResult:
     """No timetable: some sessions were still left out when the time ran out or the run was stopped."""
-    when = "within the time limit" if why == "time" else "before the run was stopped"
+    when = "before the run was stopped" if cancel is not None and cancel.is_set() else "within the time limit"
     lines = (
         f"{len(timetable.unplaced)} session(s) not placed {when}: " + ", ".join(sorted(timetable.unplaced)),
         "Try a longer --time-limit, or --allow-unplaced.",
