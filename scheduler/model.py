@@ -78,6 +78,7 @@ class Built:
     terms: dict[str, cp_model.LinearExprT] = field(default_factory=dict)  # soft goal -> raw count expression
     # grid instant -> (session, start literal) pairs that make the session run at that instant
     covering: dict[int, list[tuple[str, cp_model.IntVar]]] = field(default_factory=lambda: defaultdict(list))
+    busy: dict[int, cp_model.IntVar] = field(default_factory=dict)  # grid instant -> "something runs" (coverage)
 
     def when_placed(self, *sids: str) -> list[cp_model.IntVar]:
         """Enforcement literals for "these sessions are placed" (none when placing is compulsory)."""
@@ -249,6 +250,12 @@ def add_pinned(b: Built) -> None:
                 b.model.add(pinned == 1).only_enforce_if(enforce + b.when_placed(sid))
 
 
+def rooms_taken(conference: Conference, s: Session) -> int:
+    """The rooms' worth of the conference a session takes while it runs: all of them for a plenary, else its own
+    room and its overflow relays."""
+    return len(conference.rooms) if s.plenary else 1 + len(s.overflow_rooms)
+
+
 def add_plenary_alone(b: Built) -> None:
     """Nothing else runs while a plenary runs: a plenary takes every room's share of the conference at once.
 
@@ -259,21 +266,19 @@ def add_plenary_alone(b: Built) -> None:
     intervals, demands = [], []
     for s in b.conference.sessions:
         intervals.append(b.interval[s.session_id])
-        relays = len(s.overflow_rooms)
-        if relays:  # same key as in add_no_room_overlap, so one assumption relaxes both
-            guard = b.guards(
-                f"overflow:{s.session_id}", f"{session_label(s)} is relayed live into {', '.join(s.overflow_rooms)}"
-            )
-            base = 1 + relays * guard[0] if guard else 1 + relays
-        else:
-            base = 1
-        if s.plenary:
+        if not b.guards.enabled:
+            demands.append(rooms_taken(b.conference, s))
+        elif s.plenary:
+            # relaxed, a plenary takes one room here; its relays stay in their rooms' own no-overlap
             enforce = b.guards(
                 f"plenary:{s.session_id}", f"{session_label(s)} is a plenary: nothing else runs meanwhile"
-            )
-            demands.append(n_rooms if not enforce else base + (n_rooms - base) * enforce[0])
+            )[0]
+            demands.append(1 + (n_rooms - 1) * enforce)
+        elif s.overflow_rooms:  # same key as in add_no_room_overlap, so one assumption relaxes both
+            relayed = _relay_guard(b, s)[0]
+            demands.append(1 + len(s.overflow_rooms) * relayed)
         else:
-            demands.append(base)
+            demands.append(1)
     b.model.add_cumulative(intervals, demands, n_rooms)
 
 
@@ -415,6 +420,7 @@ def language_coverage_penalty(b: Built) -> cp_model.LinearExprT:
         for sid, lit in contributions:
             active[sid].append(lit)
         busy = b.model.new_bool_var(f"busy[{u}]")
+        b.busy[u] = busy
         for lits in active.values():
             b.model.add(busy >= sum(lits))
         for g, group in enumerate(groups):

@@ -6,6 +6,7 @@ objective as CP-SAT, otherwise `SolverDisagreement` is raised (a bug, never show
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from ortools.sat.python import cp_model
 
 from scheduler import lns
 from scheduler.anneal import Annealer
+from scheduler.bound import relaxation_bound
 from scheduler.chains import run_chains
 from scheduler.checker import check
 from scheduler.construct import build
@@ -184,6 +186,9 @@ EXACT_SHARE = 0.25  # of the budget at least, for the exact model when it runs
 # measured on the sample from an annealed hint, 1.28 and 2.56 deterministic s took 12.2 and 20.3 s with 1 worker
 # (about 4 s before the clock counts); with 2 interleaved workers, wall ≈ 3.5 s + 0.7 × budget.
 EXACT_SETUP_S = {1: 4.0, 2: 3.5}
+# The linear relaxation's bound (scheduler.bound), charged by the model's size: on the sample GLOP built and solved
+# 8,526 columns in 1.9-2.0 s, which CP-SAT's budget gives up at 0.7 wall s per budget s (as measured above).
+RELAXATION_S_PER_COLUMN = 0.00033
 HARD_MODEL_MAX_SESSIONS = 400  # the hard rules alone, on the whole conference, when the search leaves some out
 RESCUE_SHARE = 0.5  # of the time limit again, for CP-SAT to insert what the annealing could not
 # --time-limit is spent in seconds of an idle 2-core machine, each part counted so that a run is repeatable: the
@@ -393,8 +398,14 @@ def _exact(
     count: int,
     best: int,
 ) -> tuple[Timetable, str, float | None]:
-    """The exact model on the whole conference from `start`: its best timetable, status and proven bound."""
+    """The exact model on the whole conference from `start`: its best timetable, status and proven bound (the
+    better of CP-SAT's and the linear relaxation's)."""
     built = build_model(conference, ModelOptions(allow_unplaced=settings.allow_unplaced, reference=settings.reference))
+    lower = relaxation_bound(built)
+    if lower is not None and lower >= best:
+        return start, "OPTIMAL", float(lower)  # the search's timetable meets the bound: nothing left to prove
+    relaxation_s = RELAXATION_S_PER_COLUMN * len(built.model.proto.variables)
+    settings = replace(settings, time_limit_s=max(1.0, settings.time_limit_s - relaxation_s))
     add_hint(built, start)
     solver = cp_model.CpSolver()
     solver_parameters(solver, settings)
@@ -407,12 +418,14 @@ def _exact(
     finally:
         done.set()
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return start, "FEASIBLE", None  # the search's timetable stands; no bound was proven
+        return start, "FEASIBLE", None if lower is None else float(lower)  # the search's timetable stands
     timetable = extract_timetable(built, solver)
     model_terms = {n: round(solver.value(e)) if not isinstance(e, int) else e for n, e in built.terms.items()}
-    if verify(conference, timetable, settings, model_terms).objective > best:
-        timetable = start  # cut short, the model's answer can be worse than its hint: keep the better one
-    return timetable, solver.status_name(status), solver.best_objective_bound
+    objective = verify(conference, timetable, settings, model_terms).objective
+    if objective > best:
+        timetable, objective = start, best  # cut short, the model's answer can be worse than its hint
+    bound = max(solver.best_objective_bound, lower if lower is not None else -math.inf)
+    return timetable, "OPTIMAL" if status == cp_model.OPTIMAL or bound >= objective else "FEASIBLE", bound
 
 
 def verify(conference: Conference, timetable: Timetable, settings: SolveSettings, model_terms: dict[str, int]):
