@@ -183,9 +183,11 @@ def _infeasible(conference: Conference, settings: SolveSettings, t0: float) -> S
 EXACT_MAX_SESSIONS = 80
 EXACT_SHARE = 0.25  # of the budget at least, for the exact model when it runs
 # Building the exact model and its hint, and CP-SAT's first batches, which its deterministic clock barely counts:
-# measured on the sample from an annealed hint, 1.28 and 2.56 deterministic s took 12.2 and 20.3 s with 1 worker
-# (about 4 s before the clock counts); with 2 interleaved workers, wall ≈ 3.5 s + 0.7 × budget.
+# measured on the sample (8,526 columns) from an annealed hint, 1.28 and 2.56 deterministic s took 12.2 and 20.3 s
+# with 1 worker (about 4 s before the clock counts); with 2 interleaved workers, wall ≈ 3.5 s + 0.7 × budget.
+# Charged in proportion to the model's columns (only the sample's size was measured).
 EXACT_SETUP_S = {1: 4.0, 2: 3.5}
+EXACT_SETUP_COLUMNS = 8526
 # The linear relaxation's bound (scheduler.bound), charged by the model's size: on the sample GLOP built and solved
 # 8,526 columns in 1.9-2.0 s, which CP-SAT's budget gives up at 0.7 wall s per budget s (as measured above).
 RELAXATION_S_PER_COLUMN = 0.00033
@@ -318,10 +320,9 @@ def solve(
     status_name, bound = "FEASIBLE", None
     if exact and not (cancel and cancel.is_set()):
         best = check(conference, timetable, reference=settings.reference, allow_unplaced=settings.allow_unplaced)
-        used_s = setup_s + annealer.done / rate + EXACT_SETUP_S[1 if settings.workers <= 1 else 2]
-        remaining = replace(settings, time_limit_s=max(1.0, settings.time_limit_s - used_s))
+        used_s = setup_s + annealer.done / rate
         timetable, status_name, bound = _exact(
-            conference, remaining, timetable, on_progress, cancel, t0, count, best.objective
+            conference, settings, used_s, timetable, on_progress, cancel, t0, count, best.objective
         )
     report = check(conference, timetable, reference=settings.reference, allow_unplaced=settings.allow_unplaced)
     if not report.ok:
@@ -391,6 +392,7 @@ def _left_out(timetable: Timetable, cancel: threading.Event | None, t0: float) -
 def _exact(
     conference: Conference,
     settings: SolveSettings,
+    used_s: float,
     start: Timetable,
     on_progress: Callable[[Progress], None] | None,
     cancel: threading.Event | None,
@@ -398,14 +400,18 @@ def _exact(
     count: int,
     best: int,
 ) -> tuple[Timetable, str, float | None]:
-    """The exact model on the whole conference from `start`: its best timetable, status and proven bound (the
-    better of CP-SAT's and the linear relaxation's)."""
+    """The exact model on the whole conference from `start`, with what is left of the budget after `used_s`: its
+    best timetable, status and proven bound (the better of CP-SAT's and the linear relaxation's)."""
     built = build_model(conference, ModelOptions(allow_unplaced=settings.allow_unplaced, reference=settings.reference))
     lower = relaxation_bound(built)
     if lower is not None and lower >= best:
         return start, "OPTIMAL", float(lower)  # the search's timetable meets the bound: nothing left to prove
-    relaxation_s = RELAXATION_S_PER_COLUMN * len(built.model.proto.variables)
-    settings = replace(settings, time_limit_s=max(1.0, settings.time_limit_s - relaxation_s))
+    columns = len(built.model.proto.variables)
+    cp_sat_setup_s = EXACT_SETUP_S[1 if settings.workers <= 1 else 2] * (columns / EXACT_SETUP_COLUMNS)
+    cp_sat_s = settings.time_limit_s - (used_s + cp_sat_setup_s) - RELAXATION_S_PER_COLUMN * columns
+    if cp_sat_s <= 0:  # what is left would not even cover CP-SAT's setup: the relaxation's bound stands alone
+        return start, "FEASIBLE", None if lower is None else float(lower)
+    settings = replace(settings, time_limit_s=max(1.0, cp_sat_s))
     add_hint(built, start)
     solver = cp_model.CpSolver()
     solver_parameters(solver, settings)

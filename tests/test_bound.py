@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from factories import make_conference, make_room, make_session
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -10,8 +13,11 @@ from strategies import conferences
 
 from scheduler.bound import Relaxation, relaxation_bound
 from scheduler.domain import Attendee
+from scheduler.loader import load_conference
 from scheduler.model import ModelOptions, build_model
 from scheduler.solve import SolveSettings, solve
+
+ROME = Path(__file__).resolve().parents[1] / "data" / "rome-2023"
 
 
 def _one_room_two_languages(rooms: int = 1):
@@ -49,6 +55,21 @@ def test_solve_stops_at_a_timetable_that_meets_the_bound():
     result = solve(_one_room_two_languages(), SolveSettings(time_limit_s=5, workers=1))
     assert result.status == "OPTIMAL"
     assert result.best_bound == result.objective == 4 * 5
+
+
+@pytest.mark.slow
+def test_a_budget_too_short_for_cp_sat_still_reports_the_relaxation_bound(monkeypatch):
+    """On the sample, 5 s with one worker leave less than CP-SAT's setup after the annealing: CP-SAT is not
+    started (it would overrun the limit), and the bound is the relaxation's."""
+    conference = load_conference(ROME)
+    calls = []
+    original = cp_model.CpSolver.solve
+    monkeypatch.setattr(cp_model.CpSolver, "solve", lambda self, *a, **kw: calls.append(1) or original(self, *a, **kw))
+    result = solve(conference, SolveSettings(time_limit_s=5, workers=1))
+    assert result.status == "FEASIBLE"
+    assert not calls
+    assert result.best_bound == relaxation_bound(build_model(conference, ModelOptions())) > 0
+    assert result.gap is not None and 0 < result.gap < 1
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
