@@ -6,7 +6,6 @@ objective as CP-SAT, otherwise `SolverDisagreement` is raised (a bug, never show
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from collections.abc import Callable
@@ -403,14 +402,15 @@ def _exact(
     """The exact model on the whole conference from `start`, with what is left of the budget after `used_s`: its
     best timetable, status and proven bound (the better of CP-SAT's and the linear relaxation's)."""
     built = build_model(conference, ModelOptions(allow_unplaced=settings.allow_unplaced, reference=settings.reference))
-    lower = relaxation_bound(built)
+    relaxed = relaxation_bound(built)
+    lower = None if relaxed is None else float(relaxed)
     if lower is not None and lower >= best:
-        return start, "OPTIMAL", float(lower)  # the search's timetable meets the bound: nothing left to prove
+        return start, "OPTIMAL", lower  # the search's timetable meets the bound: nothing left to prove
     columns = len(built.model.proto.variables)
     cp_sat_setup_s = EXACT_SETUP_S[1 if settings.workers <= 1 else 2] * (columns / EXACT_SETUP_COLUMNS)
     cp_sat_s = settings.time_limit_s - (used_s + cp_sat_setup_s) - RELAXATION_S_PER_COLUMN * columns
     if cp_sat_s <= 0:  # what is left would not even cover CP-SAT's setup: the relaxation's bound stands alone
-        return start, "FEASIBLE", None if lower is None else float(lower)
+        return start, "FEASIBLE", lower
     settings = replace(settings, time_limit_s=max(1.0, cp_sat_s))
     add_hint(built, start)
     solver = cp_model.CpSolver()
@@ -424,13 +424,13 @@ def _exact(
     finally:
         done.set()
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return start, "FEASIBLE", None if lower is None else float(lower)  # the search's timetable stands
+        return start, "FEASIBLE", lower  # the search's timetable stands
     timetable = extract_timetable(built, solver)
     model_terms = {n: round(solver.value(e)) if not isinstance(e, int) else e for n, e in built.terms.items()}
     objective = verify(conference, timetable, settings, model_terms).objective
     if objective > best:
         timetable, objective = start, best  # cut short, the model's answer can be worse than its hint
-    bound = max(solver.best_objective_bound, lower if lower is not None else -math.inf)
+    bound = solver.best_objective_bound if lower is None else max(solver.best_objective_bound, lower)
     return timetable, "OPTIMAL" if status == cp_model.OPTIMAL or bound >= objective else "FEASIBLE", bound
 
 
