@@ -5,6 +5,8 @@ and a rejected move is undone step by step. Moves:
 - relocate: one session to another start (the cheapest by attendee and track clashes, or a random one) and the
   free suitable room that costs least there;
 - swap: two sessions exchange their starts and rooms;
+- trade rooms: a session takes another room at its own start, and the one session holding that room meanwhile
+  (if any) takes its room, so a track can gather in one room without a session moving in time;
 - insert: an unplaced session into its cheapest free place; if none is free, into a place whose room holders
   are ejected and re-inserted wherever they fit (which may leave one of them out instead, a sideways step).
 
@@ -27,6 +29,7 @@ from scheduler.state import Facts, SearchState
 
 # Shares of the move mix while every session is placed (the rest are relocations).
 SWAP_SHARE = 0.3
+TRADE_SHARE = 0.1  # of the other moves: room trades, when tracks should keep to one room
 GUIDED_SHARE = 0.5  # of relocations: to the start with the fewest clashes rather than a random one
 COSTLY_SHARE = 0.5  # of picks: the costliest of a few sessions rather than any session
 ACCEPT_UPHILL = 0.9  # at the start, a typical uphill move is accepted this often (tuned: sample, 1,000 sessions)
@@ -89,6 +92,7 @@ class Annealer:
             dtype=np.int64,
         )
         self.temperature = 0.0
+        self.rooms_matter = bool(facts.n_tracks and facts.w_track_room)
         # Swap partners: sessions of the same length can always take each other's room time.
         by_length: dict[int, list[int]] = {}
         for i in self.movable:
@@ -159,6 +163,45 @@ class Annealer:
                 if self.accept(undo.delta + cost):
                     s.insert(k, ti, ri, cost)
                     return True
+        undo.rollback()
+        return False
+
+    def trade_rooms(self) -> bool:
+        """A session moves to another suitable room at its own start; the one session (if any) holding that room
+        meanwhile takes the room left free. Relocations rarely propose this: they pick a new start first."""
+        s, f = self.state, self.facts
+        i = self.pick()
+        rooms = f.rooms[i]
+        if not s.placed[i] or len(rooms) < 2:
+            return False
+        r, ri = int(rooms[self.draw.randrange(len(rooms))]), int(s.room[i])
+        if r == ri:
+            return False
+        t, end, gap = s.starts_at[i], s.ends_at[i], f.changeover
+        holders = np.flatnonzero((s.room == r) & (s.start < end + gap) & (s.end + gap > t))
+        if len(holders) > 1:
+            return False
+        k = int(holders[0]) if len(holders) else -1
+        if k >= 0 and (f.fixed[k] or not f.room_ok[k, ri]):
+            return False
+        undo = _Undo(s)
+        undo.remove(i)
+        tk = s.starts_at[k] if k >= 0 else -1
+        if k >= 0:
+            undo.remove(k)
+        if s.fits(i, t, r):
+            if k < 0:
+                cost = s.insert_cost(i, t, r)
+                if self.accept(undo.delta + cost):
+                    s.insert(i, t, r, cost)
+                    return True
+            else:
+                undo.insert(i, t, r)
+                if s.fits(k, tk, ri):
+                    cost = s.insert_cost(k, tk, ri)
+                    if self.accept(undo.delta + cost):
+                        s.insert(k, tk, ri, cost)
+                        return True
         undo.rollback()
         return False
 
@@ -252,6 +295,8 @@ class Annealer:
                 changed = self.insert(int(unplaced[draw.randrange(len(unplaced))]))
             elif draw.random() < SWAP_SHARE:
                 changed = self.swap()
+            elif self.rooms_matter and draw.random() < TRADE_SHARE:
+                changed = self.trade_rooms()
             else:
                 changed = self.relocate()
             if changed:

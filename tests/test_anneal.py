@@ -62,6 +62,42 @@ def test_insert_moves_what_blocks_the_only_place_a_session_has():
     assert check(conf, state.timetable()).ok
 
 
+def _track_split_across_rooms(b_audience: int = 50):
+    """Track a has A1 in R0 at 09:00 and A2 in R1 at 10:30; B (track b) holds R0 at 10:30. Gathering track a
+    in R0 needs no session to move in time, only A2 and B to trade rooms."""
+    sessions = [make_session("A1", 60, track="a"), make_session("A2", 60, track="a"),
+                make_session("B", 60, track="b", expected_audience=b_audience)]
+    conf = make_conference(sessions, rooms=[make_room("R0", 200), make_room("R1", 100)],
+                           days=[make_day("09:00-12:00")])
+    facts = Facts.of(conf)
+    state = SearchState(facts)
+    for i, (hhmm, r) in enumerate([("09:00", 0), ("10:30", 1), ("10:30", 0)]):
+        state.insert(i, facts.grid.minute(at(hhmm)), r)
+    search = Annealer(facts, state, seed=0, moves=50)
+    search.pick = lambda: 1  # A2
+    return conf, state, search
+
+
+def test_trade_rooms_gathers_a_track_without_moving_a_session_in_time():
+    conf, state, search = _track_split_across_rooms()
+    starts = state.start.copy()
+    assert state.objective == conf.weights.track_room_stability
+    for _ in range(20):  # the room is drawn among A2's two; temperature 0 accepts no uphill move
+        if search.trade_rooms():
+            break
+    assert np.array_equal(state.start, starts)
+    assert list(state.room) == [0, 0, 1]
+    assert state.objective == check(conf, state.timetable()).objective == 0
+
+
+def test_trade_rooms_keeps_a_holder_out_of_a_room_too_small_for_it():
+    conf, state, search = _track_split_across_rooms(b_audience=150)  # B does not fit R1's 100 seats
+    rooms, objective = state.room.copy(), state.objective
+    assert not any(search.trade_rooms() for _ in range(20))
+    assert np.array_equal(state.room, rooms) and state.objective == objective
+    assert check(conf, state.timetable()).ok
+
+
 def test_chains_keep_the_best_and_repeat(congress):
     single = annealer(congress, 6000, seed=5)
     single.run(until=1000)
