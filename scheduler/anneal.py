@@ -5,8 +5,8 @@ and a rejected move is undone step by step. Moves:
 - relocate: one session to another start (the cheapest by attendee and track clashes, or a random one) and the
   free suitable room that costs least there;
 - swap: two sessions exchange their starts and rooms;
-- trade rooms: a session takes another room at its own start, and the one session holding that room meanwhile
-  (if any) takes its room, so a track can gather in one room without a session moving in time;
+- trade rooms: a session takes another room of its track at its own start, and the one session holding that
+  room meanwhile (if any) takes its room, so a track can gather in one room without a session moving in time;
 - insert: an unplaced session into its cheapest free place; if none is free, into a place whose room holders
   are ejected and re-inserted wherever they fit (which may leave one of them out instead, a sideways step).
 
@@ -167,16 +167,20 @@ class Annealer:
         return False
 
     def trade_rooms(self) -> bool:
-        """A session moves to another suitable room at its own start; the one session (if any) holding that room
-        meanwhile takes the room left free. Relocations rarely propose this: they pick a new start first."""
+        """A session of a track spread over several rooms moves, at its own start, into another room its track
+        uses; the one session (if any) holding that room meanwhile takes the room left free. Relocations rarely
+        propose this: they pick a new start first."""
         s, f = self.state, self.facts
-        i = self.pick()
+        i = int(self.movable[self.draw.randrange(len(self.movable))])
+        tr = f.track_list[i]
+        if not s.placed[i] or tr < 0:
+            return False
+        ri = int(s.room[i])
         rooms = f.rooms[i]
-        if not s.placed[i] or len(rooms) < 2:
+        rooms = rooms[(s.track_rooms[tr, rooms] > 0) & (rooms != ri)]  # where the rest of its track is
+        if not len(rooms):
             return False
-        r, ri = int(rooms[self.draw.randrange(len(rooms))]), int(s.room[i])
-        if r == ri:
-            return False
+        r = int(rooms[self.draw.randrange(len(rooms))])
         t, end, gap = s.starts_at[i], s.ends_at[i], f.changeover
         holders = np.flatnonzero((s.room == r) & (s.start < end + gap) & (s.end + gap > t))
         if len(holders) > 1:

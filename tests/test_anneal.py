@@ -74,7 +74,7 @@ def _track_split_across_rooms(b_audience: int = 50):
     for i, (hhmm, r) in enumerate([("09:00", 0), ("10:30", 1), ("10:30", 0)]):
         state.insert(i, facts.grid.minute(at(hhmm)), r)
     search = Annealer(facts, state, seed=0, moves=50)
-    search.pick = lambda: 1  # A2
+    search.movable = np.array([1])  # A2 is the session the move draws
     return conf, state, search
 
 
@@ -82,18 +82,24 @@ def test_trade_rooms_gathers_a_track_without_moving_a_session_in_time():
     conf, state, search = _track_split_across_rooms()
     starts = state.start.copy()
     assert state.objective == conf.weights.track_room_stability
-    for _ in range(20):  # the room is drawn among A2's two; temperature 0 accepts no uphill move
-        if search.trade_rooms():
-            break
+    assert search.trade_rooms()  # R0, the only other room of its track; temperature 0: nothing uphill
     assert np.array_equal(state.start, starts)
     assert list(state.room) == [0, 0, 1]
     assert state.objective == check(conf, state.timetable()).objective == 0
 
 
+def test_trade_rooms_leaves_a_session_alone_when_its_track_has_one_room():
+    conf, state, search = _track_split_across_rooms()
+    search.movable = np.array([2])  # B: track b is only in R0
+    rooms = state.room.copy()
+    assert not search.trade_rooms()
+    assert np.array_equal(state.room, rooms)
+
+
 def test_trade_rooms_keeps_a_holder_out_of_a_room_too_small_for_it():
     conf, state, search = _track_split_across_rooms(b_audience=150)  # B does not fit R1's 100 seats
     rooms, objective = state.room.copy(), state.objective
-    assert not any(search.trade_rooms() for _ in range(20))
+    assert not search.trade_rooms()
     assert np.array_equal(state.room, rooms) and state.objective == objective
     assert check(conf, state.timetable()).ok
 
