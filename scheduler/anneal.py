@@ -156,15 +156,7 @@ class Annealer:
         undo = _Undo(s)
         undo.remove(i)
         undo.remove(k)
-        if s.fits(i, tk, rk):
-            undo.insert(i, tk, rk)
-            if s.fits(k, ti, ri):
-                cost = s.insert_cost(k, ti, ri)
-                if self.accept(undo.delta + cost):
-                    s.insert(k, ti, ri, cost)
-                    return True
-        undo.rollback()
-        return False
+        return self._put_back(undo, [(i, tk, rk), (k, ti, ri)])
 
     def trade_rooms(self) -> bool:
         """A session of a track spread over several rooms moves, at its own start, into another room its track
@@ -190,22 +182,27 @@ class Annealer:
             return False
         undo = _Undo(s)
         undo.remove(i)
-        tk = s.starts_at[k] if k >= 0 else -1
+        places = [(i, t, r)]
         if k >= 0:
+            places.append((k, s.starts_at[k], ri))
             undo.remove(k)
-        if s.fits(i, t, r):
-            if k < 0:
-                cost = s.insert_cost(i, t, r)
-                if self.accept(undo.delta + cost):
-                    s.insert(i, t, r, cost)
-                    return True
-            else:
-                undo.insert(i, t, r)
-                if s.fits(k, tk, ri):
-                    cost = s.insert_cost(k, tk, ri)
-                    if self.accept(undo.delta + cost):
-                        s.insert(k, tk, ri, cost)
-                        return True
+        return self._put_back(undo, places)
+
+    def _put_back(self, undo: _Undo, places: list[tuple[int, int, int]]) -> bool:
+        """Insert the sessions the move took out at their new (session, start, room) places in order; the move
+        is applied if every place fits and the Metropolis rule accepts its total cost, else undone."""
+        s = self.state
+        *first, (j, tj, rj) = places
+        for i, t, r in first:
+            if not s.fits(i, t, r):
+                undo.rollback()
+                return False
+            undo.insert(i, t, r)
+        if s.fits(j, tj, rj):
+            cost = s.insert_cost(j, tj, rj)
+            if self.accept(undo.delta + cost):
+                s.insert(j, tj, rj, cost)
+                return True
         undo.rollback()
         return False
 
