@@ -130,7 +130,7 @@ def selection_of(args: argparse.Namespace, conference: Conference) -> Selection:
     """The selector the options ask for, after checking its id or name exists in the conference."""
     if args.speaker is not None:
         _known("--speaker", args.speaker, conference.speaker_by_id, "speaker")
-        return Selection(ical.for_speaker(conference, args.speaker), conference.speaker_by_id[args.speaker].name)
+        return Selection(ical.for_speaker(args.speaker), conference.speaker_by_id[args.speaker].name)
     if args.room is not None:
         _known("--room", args.room, conference.room_by_id, "room")
         return Selection(ical.for_room(args.room), conference.room_by_id[args.room].name)

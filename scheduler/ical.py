@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from icalendar import Calendar, Event, is_utc, vDuration
+from icalendar import Calendar, Event, is_utc, vDuration, vText
 
 from scheduler.domain import Conference, Timetable
 from scheduler.revisions import PublishedVersion, SessionRevision, VisibleState, feed_stamp, history
@@ -50,11 +50,12 @@ def build_calendar(
     source_url: str | None = None,
     refresh: timedelta = DEFAULT_REFRESH,
 ) -> bytes:
-    """The feed `name` of the sessions `select` picks (all when None): those placed in the latest version, and
-    cancelled events for those published earlier and absent now. `conference` is the conference as it is now
-    (it names the zone and the UID domain). `session_url(session_id)` gives each event's URL; `source_url` is
-    where the feed itself is served."""
-    chosen = [(revision, state) for revision, state in history(versions).values() if select is None or select(state)]
+    """The feed `name` of the sessions `select` picks (all when None): those it picks in the latest version, and
+    cancelled events for those it picked in an earlier version and does not now (withdrawn, moved to another
+    room, a speaker taken off). `conference` is the conference as it is now (it names the zone and the UID
+    domain). `session_url(session_id)` gives each event's URL; `source_url` is where the feed itself is
+    served."""
+    chosen = list(history(versions, select).values())
     calendar = _calendar(name, source_url, refresh)
     zone_component = _vtimezone(conference, [state for _, state in chosen])
     if zone_component is not None:
@@ -83,10 +84,8 @@ def calendar_for_timetable(
     )
 
 
-def for_speaker(conference: Conference, speaker_id: str) -> Selector:
-    """Sessions the speaker speaks in; KeyError for a speaker the conference does not know."""
-    if speaker_id not in conference.speaker_by_id:
-        raise KeyError(f"unknown speaker {speaker_id!r}")
+def for_speaker(speaker_id: str) -> Selector:
+    """Sessions the speaker speaks in (in each version: one the speaker was taken off leaves their feed)."""
     return lambda state: speaker_id in state.speaker_ids
 
 
@@ -127,10 +126,14 @@ def _calendar(name: str, source_url: str | None, refresh: timedelta) -> Calendar
         prodid=PRODID,
         method="PUBLISH",
         calscale="GREGORIAN",
-        name=_text(name),
         refresh_interval=refresh,
         source=source_url,
     )
+    # Calendar.new(name=...) stores both names unescaped (vUnknown): a comma cuts the name short in vobject
+    # and a newline makes to_ical() fail. They are TEXT, escaped like SUMMARY, and on one line: a name is a
+    # title in the client's list of calendars (and ical.js shows NAME's escapes as they are).
+    for key in ("NAME", "X-WR-CALNAME"):
+        calendar.add(key, vText(" ".join(_text(name).split())))
     # A calendar UID would be invented at random each time; the feed is identified by its URL instead.
     calendar.pop("UID")
     # RFC 7986 requires the parameter, and icalendar leaves it out.

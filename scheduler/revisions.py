@@ -11,7 +11,7 @@ event. Pure Python, no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -84,9 +84,16 @@ def visible_state(conference: Conference, timetable: Timetable, session_id: str)
     )
 
 
-def history(versions: Sequence[PublishedVersion]) -> dict[str, tuple[SessionRevision, VisibleState]]:
-    """`session_revisions` and `last_seen` together, from one walk through the versions."""
-    return {session_id: (revision, state) for session_id, revision, state in _history(versions)}
+def history(
+    versions: Sequence[PublishedVersion], select: Callable[[VisibleState], bool] | None = None
+) -> dict[str, tuple[SessionRevision, VisibleState]]:
+    """`session_revisions` and `last_seen` together, from one walk through the versions.
+
+    With `select`, the history of one feed (a room's, a speaker's): each version holds only the sessions it
+    selects there, so a session that leaves the selection (moved to another room, a speaker taken off it) is
+    withdrawn from that feed, cancelled with its last state in it, and one that comes back is reinstated. The
+    feed's subscribers would otherwise keep the event where it no longer is."""
+    return {session_id: (revision, state) for session_id, revision, state in _history(versions, select)}
 
 
 def session_revisions(versions: Sequence[PublishedVersion]) -> dict[str, SessionRevision]:
@@ -112,13 +119,18 @@ def feed_stamp(versions: Sequence[PublishedVersion]) -> datetime:
     return max((r.last_modified for r in session_revisions(versions).values()), default=first)
 
 
-def _history(versions: Sequence[PublishedVersion]) -> Iterator[tuple[str, SessionRevision, VisibleState]]:
-    """Walk the versions once, yielding (session id, revision, last visible state) for every session seen."""
+def _history(
+    versions: Sequence[PublishedVersion], select: Callable[[VisibleState], bool] | None = None
+) -> Iterator[tuple[str, SessionRevision, VisibleState]]:
+    """Walk the versions once, yielding (session id, revision, last visible state) for every session seen (and
+    selected, with `select`, in some version)."""
     revisions: dict[str, SessionRevision] = {}
     states: dict[str, VisibleState] = {}
     for version in sorted(_checked(versions), key=lambda v: v.number):
         stamp = _utc(version.published_at)
         current = _states(version)
+        if select is not None:
+            current = {session_id: state for session_id, state in current.items() if select(state)}
         for session_id in current.keys() | states.keys():
             # Absent now but seen before: the last known state, marked cancelled.
             state = current.get(session_id) or replace(states[session_id], cancelled=True)

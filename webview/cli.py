@@ -56,6 +56,12 @@ def make_server(args: argparse.Namespace):
     programme = schedule_cache(app).get()
     if timetable is None:
         print("no timetable given: sessions are shown as not yet scheduled", file=sys.stderr)
+    else:
+        # A folder is one version: a session deleted or moved out of a room vanishes from feeds instead of
+        # reaching subscribers as a cancellation, so this mode is a preview, not for published feeds.
+        print("previewing a folder: calendar feeds have no history here, so cancellations and changes do not "
+              "reach subscribers reliably; publish through the committee store (agenda load --publish, "
+              "agenda serve --database-url) before announcing feed links", file=sys.stderr)
     server = create_server(app, host=args.host, port=args.port, threads=args.threads)
     print(f"serving {programme.conference.name!r} at http://{args.host}:{server.effective_port}/ (Ctrl+C stops)",
           flush=True)

@@ -388,6 +388,29 @@ class Programme:
     def slot(self, session_id: str) -> Slot | None:
         return self.slots.get(session_id)
 
+    def published_name(self, kind: str, key: str) -> str | None:
+        """The name a session (its title), speaker, room or track (`kind`) had in the latest published version
+        that placed or knew it, or None when none did. A feed outlives what it follows: when a session, speaker
+        or room is deleted, its subscribers must still be sent the cancellations."""
+        for version in reversed(self.versions):
+            conf = version.conference
+            if kind == "session":
+                session = conf.session_by_id.get(key)
+                if session is not None and key in version.timetable.by_session:
+                    return session.title
+            elif kind == "speaker":
+                if key in conf.speaker_by_id:
+                    return conf.speaker_by_id[key].name
+            elif kind == "room":
+                if key in conf.room_by_id:
+                    return conf.room_by_id[key].name
+            elif kind == "track":
+                if any(s.track == key for s in conf.sessions):
+                    return key
+            else:
+                raise ValueError(f"unknown kind {kind!r}")
+        return None
+
     def today(self, now: datetime | None = None) -> date | None:
         """The conference day it is now in the conference's time zone, or None outside the conference."""
         now = (now or datetime.now(UTC)).astimezone(self.conference.tz)

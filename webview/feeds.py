@@ -40,21 +40,20 @@ def conference() -> Response:
 
 @bp.get("/speaker/<path:speaker_id>.ics")
 def speaker(speaker_id: str) -> Response:
-    programme = current_programme()
-    person = programme.speaker(speaker_id) or abort(404)
-    return _feed(person.name, for_speaker(programme.conference, speaker_id))
+    person = current_programme().speaker(speaker_id)
+    return _feed(person.name if person else _published("speaker", speaker_id), for_speaker(speaker_id))
 
 
 @bp.get("/room/<path:room_id>.ics")
 def room(room_id: str) -> Response:
-    the_room = current_programme().room(room_id) or abort(404)
-    return _feed(the_room.name, for_room(room_id))
+    the_room = current_programme().room(room_id)
+    return _feed(the_room.name if the_room else _published("room", room_id), for_room(room_id))
 
 
 @bp.get("/track/<path:name>.ics")
 def track(name: str) -> Response:
     if name not in current_programme().by_track:
-        abort(404)
+        _published("track", name)
     return _feed(name, for_track(name))
 
 
@@ -67,8 +66,9 @@ def language(code: str) -> Response:
 
 @bp.get("/session/<path:session_id>.ics")
 def session(session_id: str) -> Response:
-    slot = current_programme().slot(session_id) or abort(404)
-    return _feed(slot.session.title, for_sessions([session_id]))
+    slot = current_programme().slot(session_id)
+    title = slot.session.title if slot else _published("session", session_id)
+    return _feed(title, for_sessions([session_id]))
 
 
 @bp.get("/agenda/<token>.ics")
@@ -77,6 +77,12 @@ def agenda(token: str) -> Response:
     if ids is None:
         abort(404)
     return _feed("", for_sessions(ids), personal=True)
+
+
+def _published(kind: str, key: str) -> str:
+    """The name of a deleted session, speaker, room or track from the versions that had it (its feed then holds
+    the cancellations), or 404 when none did."""
+    return current_programme().published_name(kind, key) or abort(404)
 
 
 def _own_name(code: str) -> str:

@@ -66,7 +66,9 @@ def test_serve_runs_a_real_server(folder, tmp_path, capsys, monkeypatch):
     live = LiveServer(cli.make_server(parse(["serve", str(folder), "--port", "0", "--timetable", str(csv)])))
     try:
         base = live.url
-        assert f"serving 'Tiny Test Conference' at {base}/" in capsys.readouterr().out
+        printed = capsys.readouterr()
+        assert f"serving 'Tiny Test Conference' at {base}/" in printed.out
+        assert "calendar feeds have no history here" in printed.err
         with urllib.request.urlopen(f"{base}/day/2023-10-13") as response:
             assert response.status == 200 and "Opening plenary" in response.read().decode()
         with urllib.request.urlopen(f"{base}/feeds/conference.ics") as response:

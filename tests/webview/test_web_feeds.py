@@ -3,11 +3,12 @@ requests answered with 304, and 404s."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from icalendar import Calendar
-from web_sample import DAY1, PUBLISHED_AT, at, small_conference, small_timetable
+from web_sample import DAY1, HOSTILE_NAME, PUBLISHED_AT, at, small_conference, small_timetable
 from werkzeug.http import http_date
 
 from scheduler.domain import Assignment, Timetable
@@ -139,3 +140,25 @@ def test_a_new_publication_changes_etag_and_last_modified(app_for):
     assert after.headers["Last-Modified"] == http_date(later)
     event = events(after.data)["A"]
     assert event.decoded("DTSTART") == at(DAY1, "11:30") and event["SEQUENCE"] == 1
+
+
+def test_feeds_of_deleted_sessions_speakers_and_tracks_still_send_the_cancellations(app_for):
+    """Subscribers of a session, speaker or track that the committee deleted must be told, not met with 404,
+    or their calendars keep the events."""
+    conference = small_conference()
+    gone = {"A", "B", "E"}  # B was S4's only session; B and E made up the war-zone track
+    later = replace(conference, sessions=tuple(s for s in conference.sessions if s.session_id not in gone),
+                    speakers=tuple(p for p in conference.speakers if p.speaker_id != "S4"))
+    remaining = Timetable(tuple(a for a in small_timetable().assignments if a.session_id not in gone))
+    source = SwitchableSource((PublishedVersion(1, PUBLISHED_AT, conference, small_timetable()),
+                               PublishedVersion(2, PUBLISHED_AT + timedelta(days=1), later, remaining)))
+    client = app_for(source).test_client()
+    for url, cancelled in (("/feeds/session/A.ics", {"A"}), ("/feeds/speaker/S4.ics", {"B"}),
+                           ("/feeds/track/war-zone.ics", {"B", "E"})):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert {sid: str(e["STATUS"]) for sid, e in events(response.data).items()} == dict.fromkeys(
+            cancelled, "CANCELLED"), url
+    assert HOSTILE_NAME in str(Calendar.from_ical(client.get("/feeds/speaker/S4.ics").data)["NAME"])
+    for never in ("/feeds/session/nope.ics", "/feeds/speaker/nope.ics", "/feeds/track/nope.ics"):
+        assert client.get(never).status_code == 404, never
