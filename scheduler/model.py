@@ -206,9 +206,29 @@ def add_speaker_one_place(b: Built) -> None:
     for s in b.conference.sessions:
         for sp in s.speakers:
             by_speaker[sp].append(s.session_id)
-    for sessions in by_speaker.values():
-        if len(sessions) > 1:
+    for speaker_id, sessions in by_speaker.items():
+        if len(sessions) < 2:
+            continue
+        speaker = b.conference.speaker_by_id.get(speaker_id)
+        talks = " and ".join(session_label(b.conference.session_by_id[sid]) for sid in sessions)
+        text = f"speaker {speaker.name if speaker else speaker_id} ({speaker_id}) is in one place at a time, " \
+            f"and presents {talks}"
+        enforce = b.guards(f"speaker_one_place:{speaker_id}", text)
+        if not enforce:
             b.model.add_no_overlap([b.interval[sid] for sid in sessions])
+            continue
+        # A no-overlap takes no enforcement literal, so when explaining each talk joins the speaker's no-overlap
+        # through its own interval, present when the talk is placed and the rule is assumed.
+        intervals = []
+        for sid in sessions:
+            present = b.model.new_bool_var(f"one_place[{speaker_id},{sid}]")
+            b.model.add_bool_or([present, *(lit.Not() for lit in enforce + b.when_placed(sid))])
+            for placed in b.when_placed(sid):
+                b.model.add_implication(present, placed)
+            duration = b.conference.session_by_id[sid].duration_min
+            intervals.append(b.model.new_optional_fixed_size_interval_var(
+                b.start[sid], duration, present, f"iv[{speaker_id},{sid}]"))
+        b.model.add_no_overlap(intervals)
 
 
 def add_speaker_availability(b: Built) -> None:

@@ -121,7 +121,24 @@ def test_speaker_one_place_even_when_running_in_parallel_would_fill_the_rooms():
 def test_speaker_one_place_no_time_for_both_talks_is_explained():
     sessions = [make_session("A", 60, ("s1",)), make_session("B", 60, ("s1",))]
     conf = make_conference(sessions, rooms=[make_room("R1"), make_room("R2")], days=[make_day("09:00-10:00")])
-    assert "must be in the programme" in explanation(solve(conf, FAST))
+    text = explanation(solve(conf, FAST))
+    assert "must be in the programme" in text
+    assert "(s1) is in one place at a time, and presents session A 'Session A' and session B" in text
+
+
+def test_speaker_one_place_two_pins_in_different_rooms_name_the_speaker_they_share():
+    # Each pin alone is fine and the rooms differ: only the shared speaker makes them clash.
+    speakers = [make_speaker("s1", name="Olena Kovalenko"), make_speaker("s2")]
+    sessions = [make_session("A", 60, ("s1",), fixed_start=at("10:00"), fixed_room="R1"),
+                make_session("B", 90, ("s2", "s1"), fixed_start=at("10:30"), fixed_room="R2"),
+                make_session("C", 60, ("s2",))]
+    conf = make_conference(sessions, speakers=speakers, rooms=[make_room("R1"), make_room("R2")],
+                           days=[make_day("09:00-13:00")])
+    lines = solve(conf, FAST).explanation
+    assert any("Olena Kovalenko (s1) is in one place at a time" in line for line in lines), lines
+    assert not any("(s2)" in line for line in lines), lines  # s2's talks can be apart: not part of the conflict
+    assert any("pinned to start" in line and "session A" in line for line in lines), lines
+    assert any("pinned to start" in line and "session B" in line for line in lines), lines
 
 
 # speaker_availability -------------------------------------------------------------------------------------------
