@@ -21,34 +21,16 @@ from pathlib import Path
 import tomli_w
 
 from scheduler.domain import Conference, Timetable, Weights, Window
-from scheduler.loader import load_conference
+from scheduler.loader import KNOWN_COLUMNS, load_conference
 from scheduler.timetable_io import write_timetable
 
-# Written by the conference-folder writer, in this order (docs/format.md).
-ROOM_COLUMNS = ("room_id", "name", "capacity", "booths", "features")
-SPEAKER_COLUMNS = ("speaker_id", "name", "languages", "country", "bio")
-SESSION_COLUMNS = (
-    "session_id",
-    "title",
-    "duration_min",
-    "speakers",
-    "language",
-    "interpretation",
-    "track",
-    "kind",
-    "expected_audience",
-    "needs",
-    "fixed_start",
-    "fixed_room",
-    "plenary",
-    "after",
-    "overflow_rooms",
-    "priority",
-    "abstract",
-)
-AVAILABILITY_COLUMNS = ("speaker_id", "start", "end", "preferred")
-ATTENDEE_COLUMNS = ("attendee_id", "languages", "interests")
-INTERPRETER_COLUMNS = ("team_id", "languages", "start", "end")
+# Written by the conference-folder writer, in the order the format lists them (docs/format.md).
+ROOM_COLUMNS = KNOWN_COLUMNS["rooms"]
+SPEAKER_COLUMNS = KNOWN_COLUMNS["speakers"]
+SESSION_COLUMNS = KNOWN_COLUMNS["sessions"]
+AVAILABILITY_COLUMNS = KNOWN_COLUMNS["availability"]
+ATTENDEE_COLUMNS = KNOWN_COLUMNS["attendees"]
+INTERPRETER_COLUMNS = KNOWN_COLUMNS["interpreters"]
 TIMETABLE_FILE = "timetable.csv"
 
 

@@ -67,6 +67,7 @@ T = TypeVar("T")
 CONFERENCE_FILE = "conference.toml"
 REQUIRED_TABLES = ("rooms", "speakers", "sessions")
 OPTIONAL_TABLES = ("availability", "attendees", "interpreters")
+KNOWN_FILES = frozenset({CONFERENCE_FILE, *(f"{name}.csv" for name in REQUIRED_TABLES + OPTIONAL_TABLES)})
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "rooms": ("room_id", "name", "capacity"),
     "speakers": ("speaker_id", "name"),
@@ -76,6 +77,17 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "interpreters": ("team_id", "languages"),
     "conference": ("key", "value"),
     "days": ("date", "open"),
+}
+# Every column the format knows (docs/format.md), in the order the folder writer puts them.
+KNOWN_COLUMNS: dict[str, tuple[str, ...]] = {
+    "rooms": ("room_id", "name", "capacity", "booths", "features"),
+    "speakers": ("speaker_id", "name", "languages", "country", "bio"),
+    "sessions": ("session_id", "title", "duration_min", "speakers", "language", "interpretation", "track", "kind",
+                 "expected_audience", "needs", "fixed_start", "fixed_room", "plenary", "after", "overflow_rooms",
+                 "priority", "abstract"),
+    "availability": ("speaker_id", "start", "end", "preferred"),
+    "attendees": ("attendee_id", "languages", "interests"),
+    "interpreters": ("team_id", "languages", "start", "end"),
 }
 REQUIRED_SETTINGS = ("name", "timezone", "granularity_min", "languages")
 OPTIONAL_SETTINGS = ("changeover_min",)
@@ -177,6 +189,42 @@ def read_csv_table(path: Path, label: str, problems: list[Problem]) -> Table | N
         problems.append(Problem(label, f"cannot be read: {err}"))
         return None
     return _table_from_frame(grid, label, problems)
+
+
+def _known_headers(table: Table, name: str, problems: list[Problem]) -> Table:
+    """`table` with headers written another way ("Fixed Start", "PREFERRED") read as the format's column, and
+    a problem for an unknown header close to a known one: read as an extra column, a misspelt `fixed_start`
+    would drop every pin without a word. Other extra columns (the committee's notes) stay allowed."""
+    known = KNOWN_COLUMNS[name]
+    renames = {}
+    for column in table.columns:
+        if column in known:
+            continue
+        plain = re.sub(r"[\s\-]+", "_", column.strip().lower())
+        if plain in known and plain not in table.columns:
+            renames[column] = plain
+            continue
+        close = difflib.get_close_matches(plain, known, n=1, cutoff=0.8)
+        if close:
+            problems.append(Problem(table.label, f"unknown column '{column}': did you mean '{close[0]}'? "
+                                    f"(columns: {', '.join(known)})", 1, column))
+    if not renames:
+        return table
+    rows = tuple(Row(row.number, {renames.get(c, c): v for c, v in row.cells.items()}) for row in table.rows)
+    return Table(table.label, tuple(renames.get(c, c) for c in table.columns), rows)
+
+
+def _misnamed_files(folder: Path, missing: Iterable[str], problems: list[Problem]) -> None:
+    """A problem for each file that looks like a missing table's file under another name ("Availability.csv",
+    "availability (1).csv"): read by nobody, its availability or interpreter limits would silently vanish."""
+    wanted = {f"{name}.csv": name for name in missing}
+    if not wanted:
+        return
+    for path in sorted(p for p in folder.iterdir() if p.is_file() and p.name not in KNOWN_FILES):
+        close = difflib.get_close_matches(path.name.strip().lower(), wanted, n=1, cutoff=0.8)
+        if close:
+            problems.append(Problem(path.name, f"not read: the conference folder's files are named exactly, and "
+                                    f"{close[0]} is missing; rename this file to {close[0]} if it is that table"))
 
 
 def _has_columns(table: Table, required: Iterable[str], problems: list[Problem]) -> bool:
@@ -523,7 +571,9 @@ def _folder_source(folder: Path, problems: list[Problem]) -> _Source:
             continue
         present.add(name)
         table = read_csv_table(path, path.name, problems)
+        table = table and _known_headers(table, name, problems)
         tables[name] = table if table and _has_columns(table, REQUIRED_COLUMNS[name], problems) else None
+    _misnamed_files(folder, [name for name in tables if name not in present], problems)
     labels = {name: f"{name}.csv" for name in tables}
     return _Source(_toml_settings(folder / CONFERENCE_FILE, problems), tables, frozenset(present), labels)
 
@@ -556,6 +606,8 @@ def _workbook_source(path: Path, problems: list[Problem]) -> _Source:
             tables[name] = None
             continue
         table = _table_from_frame(sheets[name], name, problems)
+        if name in KNOWN_COLUMNS:
+            table = _known_headers(table, name, problems)
         tables[name] = table if _has_columns(table, REQUIRED_COLUMNS[name], problems) else None
     settings = _sheet_settings(tables.pop("conference"), tables.pop("days"), problems)
     present = frozenset(n for n in OPTIONAL_TABLES if n in sheets)

@@ -575,3 +575,56 @@ def test_sample_conference_loads():
         pytest.fail(f"the sample conference {SAMPLE} is missing")
     conference = load_conference(SAMPLE)
     assert conference.sessions and conference.rooms and conference.days
+
+
+# --- files and headers written another way -----------------------------------------------------------------------
+
+
+def _rename_header(folder: Path, file: str, old: str, new: str) -> None:
+    path = folder / file
+    header, rest = path.read_text().split("\n", 1)
+    assert old in header.split(","), f"fixture changed: {old!r} not in {file}'s header"
+    path.write_text(",".join(new if c == old else c for c in header.split(",")) + "\n" + rest)
+
+
+def test_headers_written_in_capitals_or_with_spaces_are_the_formats_columns(folder):
+    _rename_header(folder, "sessions.csv", "fixed_start", "Fixed Start")
+    _rename_header(folder, "availability.csv", "preferred", " PREFERRED")
+    renamed = load_conference(folder)
+    original = load_conference(TINY)
+    assert renamed.session_by_id["open"].fixed_start == original.session_by_id["open"].fixed_start is not None
+    # Read under the wrong name, a preferred window would have become a hard limit on the speaker.
+    assert renamed.speaker_by_id["sp3"].availability == original.speaker_by_id["sp3"].availability == ()
+    assert renamed.speaker_by_id["sp3"].preferred == original.speaker_by_id["sp3"].preferred != ()
+
+
+def test_a_misspelt_header_is_reported_not_read_as_an_extra_column(folder):
+    _rename_header(folder, "sessions.csv", "fixed_start", "fixd_start")
+    assert_at(only_problem(folder), "sessions.csv", 1, "fixd_start", "unknown column 'fixd_start'",
+              "did you mean 'fixed_start'?")
+
+
+def test_a_notes_column_of_the_committee_is_still_allowed(folder):
+    append_row(folder, "rooms.csv", room_id="extra", name="Extra", capacity="10")
+    frame = read(folder, "rooms.csv")
+    frame["committee notes"] = "ask the caretaker"
+    frame.to_csv(folder / "rooms.csv", index=False)
+    assert "extra" in load_conference(folder).room_by_id
+
+
+@pytest.mark.parametrize("misnamed", ["Availability.csv", "availability (1).csv", "availabilty.csv"])
+def test_an_optional_file_under_another_name_is_reported_not_skipped(folder, misnamed):
+    (folder / "availability.csv").rename(folder / misnamed)
+    assert_at(only_problem(folder), misnamed, None, None, "not read", "rename this file to availability.csv")
+
+
+def test_a_backup_beside_the_real_file_is_left_alone(folder):
+    shutil.copy(folder / "availability.csv", folder / "availability-old.csv")
+    preferred = load_conference(TINY).speaker_by_id["sp3"].preferred
+    assert load_conference(folder).speaker_by_id["sp3"].preferred == preferred != ()
+
+
+def test_a_workbook_header_written_another_way_is_read_too(folder, tmp_path):
+    _rename_header(folder, "sessions.csv", "fixed_start", "Fixed_Start")
+    conference = load_conference(folder_to_workbook(folder, tmp_path / "conf.xlsx"))
+    assert conference.session_by_id["open"].fixed_start == load_conference(TINY).session_by_id["open"].fixed_start
