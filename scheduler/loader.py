@@ -200,7 +200,7 @@ def _known_headers(table: Table, name: str, problems: list[Problem]) -> Table:
     for column in table.columns:
         if column in known:
             continue
-        plain = re.sub(r"[\s\-]+", "_", column.strip().lower())
+        plain = re.sub(r"[\s\-]+", "_", column.lower())  # cells and headers arrive stripped
         if plain in known and plain not in table.columns:
             renames[column] = plain
             continue
@@ -217,7 +217,7 @@ def _known_headers(table: Table, name: str, problems: list[Problem]) -> Table:
 def _misnamed_files(folder: Path, missing: Iterable[str], problems: list[Problem]) -> None:
     """A problem for each file that looks like a missing table's file under another name ("Availability.csv",
     "availability (1).csv"): read by nobody, its availability or interpreter limits would silently vanish."""
-    wanted = {f"{name}.csv": name for name in missing}
+    wanted = [f"{name}.csv" for name in missing]
     if not wanted:
         return
     for path in sorted(p for p in folder.iterdir() if p.is_file() and p.name not in KNOWN_FILES):

@@ -209,14 +209,14 @@ def add_speaker_one_place(b: Built) -> None:
     for speaker_id, sessions in by_speaker.items():
         if len(sessions) < 2:
             continue
+        if not b.guards.enabled:
+            b.model.add_no_overlap([b.interval[sid] for sid in sessions])
+            continue
         speaker = b.conference.speaker_by_id.get(speaker_id)
         talks = " and ".join(session_label(b.conference.session_by_id[sid]) for sid in sessions)
         text = f"speaker {speaker.name if speaker else speaker_id} ({speaker_id}) is in one place at a time, " \
             f"and presents {talks}"
         enforce = b.guards(f"speaker_one_place:{speaker_id}", text)
-        if not enforce:
-            b.model.add_no_overlap([b.interval[sid] for sid in sessions])
-            continue
         # A no-overlap takes no enforcement literal, so when explaining each talk joins the speaker's no-overlap
         # through its own interval, present when the talk is placed and the rule is assumed.
         intervals = []
