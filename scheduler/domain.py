@@ -6,6 +6,7 @@ The types are frozen: the solver, the checker, the importers and the web view sh
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -133,6 +134,10 @@ class Weights:
     unplaced: int = 100_000  # per session left out (times 1 + priority) with --allow-unplaced
 
 
+# A conference slug goes unchanged into every calendar UID's domain part.
+SLUG_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
+
+
 @dataclass(frozen=True)
 class Conference:
     name: str
@@ -149,6 +154,14 @@ class Conference:
     weights: Weights = field(default_factory=Weights)
     # True when interpreters.csv was given: then teams are a limited resource; otherwise only booths count.
     interpreters_limited: bool = False
+    # What calendar clients and frab consumers know the conference by (event UIDs, guids). Empty: derived from
+    # the name, so a typo fixed in the name would change every UID and subscribers would see every event twice.
+    slug: str = ""
+
+    @property
+    def identity(self) -> str:
+        """What exported identifiers derive from: the slug when set, else the name (as before slugs existed)."""
+        return self.slug or self.name
 
     @cached_property
     def tz(self) -> ZoneInfo:

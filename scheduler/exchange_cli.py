@@ -3,6 +3,10 @@ workbook; a frab or pretalx schedule in as a conference folder with its publishe
 
 Bad input (an unreadable conference, timetable or schedule file, an unknown speaker, room, track, language or
 session) raises `InputError`, which `agenda` reports line by line with exit code 2.
+
+An import is all or nothing: the folder is written and read back under a temporary name beside `--out`
+(`scheduler.folder.new_folder`) and appears only when both succeeded. `--out` must be new or empty; a folder
+that holds anything is refused, never overwritten.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from pathlib import Path
 from scheduler import frab, ical, tables
 from scheduler.domain import Conference, Timetable
 from scheduler.errors import InputError, Problem
+from scheduler.folder import new_folder
 from scheduler.loader import load_conference
 from scheduler.pretalx import read_pretalx
 from scheduler.revisions import visible_state
@@ -64,11 +69,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "import",
         help="turn a frab or pretalx schedule into a conference folder",
         description="Writes conference.toml, rooms.csv, speakers.csv, sessions.csv and reference-timetable.csv "
-        "(the published times) into a new folder.",
+        "(the published times) into a new or empty folder, all of them or none.",
     )
     imported.add_argument("source", choices=tuple(IMPORTERS), help="the system the file comes from")
     imported.add_argument("file", help="schedule.xml or schedule.json")
-    imported.add_argument("--out", required=True, help="conference folder to create")
+    imported.add_argument("--out", required=True, help="conference folder to create (new or empty)")
     imported.add_argument("--timezone", help="the conference's IANA zone, if the file's is missing or wrong")
     imported.set_defaults(func=run_import)
 
@@ -204,15 +209,14 @@ def _published_at(args: argparse.Namespace) -> datetime:
 
 def run_import(args: argparse.Namespace) -> int:
     out = Path(args.out)
-    if (out / "conference.toml").exists():
-        raise InputError([Problem(str(out), "already holds a conference (conference.toml); give a new folder")])
-    imported = IMPORTERS[args.source](args.file, timezone=args.timezone)
-    tables.write_conference_folder(imported.conference, out, imported.reference)
-    for note in imported.notes:
-        print(f"note: {note}", file=sys.stderr)
-    # The folder is for the loader: read it back so a problem shows now, not at the committee's first solve.
-    conference = load_conference(out)
-    read_timetable(out / "reference-timetable.csv", conference)
+    with new_folder(out) as staging:
+        imported = IMPORTERS[args.source](args.file, timezone=args.timezone)
+        tables.write_conference_folder(imported.conference, staging, imported.reference)
+        for note in imported.notes:
+            print(f"note: {note}", file=sys.stderr)
+        # The folder is for the loader: read it back so a problem shows now, not at the committee's first solve.
+        conference = load_conference(staging)
+        read_timetable(staging / "reference-timetable.csv", conference)
     print(
         f"imported {len(conference.sessions)} sessions, {len(conference.speakers)} speakers, "
         f"{len(conference.rooms)} rooms, {len(conference.days)} days into {out}; published times in "

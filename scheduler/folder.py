@@ -5,6 +5,10 @@ The one writer of the format: the importers (`tables.write_conference_folder`), 
 it would have written by hand. The round
 trip is exact: `load_conference(write_folder(c))` equals `c` for every conference the loader can produce, and
 `normalise` (write, then read with the loader) is how the store makes sure it only ever keeps such conferences.
+
+`new_folder` makes a folder appear whole or not at all (`agenda import`): it is written beside its target under a
+hidden name and renamed into place only when everything succeeded. A folder that already holds files is refused,
+never overwritten or removed.
 """
 
 from __future__ import annotations
@@ -12,15 +16,19 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import secrets
+import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 import tomli_w
 
 from scheduler.domain import Conference, Timetable, Weights, Window
+from scheduler.errors import InputError, Problem
 from scheduler.loader import KNOWN_COLUMNS, load_conference
 from scheduler.timetable_io import write_timetable
 
@@ -95,6 +103,60 @@ def folder_zip(conference: Conference, timetable: Timetable | None = None, top: 
         return buffer.getvalue()
 
 
+@contextmanager
+def new_folder(target: str | Path) -> Iterator[Path]:
+    """A staging folder to fill, renamed to `target` when the block succeeds and removed when it fails.
+
+    `target` must not exist or be an empty folder; InputError otherwise, before anything is written. Parent folders
+    are created as needed, and those created here are removed again after a failure.
+    """
+    target = Path(target)
+    created: list[Path] = []
+    try:
+        _refuse_occupied(target)
+        created = [p for p in (target.parent, *target.parent.parents) if not p.exists()]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # mkdir rather than mkdtemp: the folder gets the user's usual permissions, not mkdtemp's owner-only ones.
+        staging = target.parent / f".{target.name}.{secrets.token_hex(4)}.partial"
+        staging.mkdir()
+    except OSError as err:
+        _remove_empty(created)
+        raise InputError([Problem(str(target), f"cannot be created: {err.strerror}")]) from None
+    try:
+        yield staging
+        _move_into_place(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        _remove_empty(created)
+        raise
+
+
+def _refuse_occupied(target: Path) -> None:
+    if target.exists() and not target.is_dir():
+        raise InputError([Problem(str(target), "is a file, not a folder; give a new folder")])
+    if target.is_dir() and any(target.iterdir()):
+        held = "a conference (conference.toml)" if (target / "conference.toml").exists() else "files"
+        raise InputError([Problem(str(target), f"already holds {held}; give a new or empty folder")])
+
+
+def _move_into_place(staging: Path, target: Path) -> None:
+    try:
+        # rmdir removes only an empty folder, so a folder filled meanwhile by someone else stays as it is.
+        if target.is_dir():
+            target.rmdir()
+        staging.rename(target)
+    except OSError as err:
+        raise InputError([Problem(str(target), f"cannot be put in place: {err.strerror}")]) from None
+
+
+def _remove_empty(folders: Iterable[Path]) -> None:
+    for folder in folders:  # deepest first
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+
+
 def _settings(conference: Conference) -> dict:
     zone = conference.tz
     return {
@@ -103,6 +165,7 @@ def _settings(conference: Conference) -> dict:
         "granularity_min": conference.granularity_min,
         "languages": list(conference.languages),
         "changeover_min": conference.changeover_min,
+        **({"slug": conference.slug} if conference.slug else {}),
         "days": [{"date": d.date.isoformat(),
                   "open": [f"{p.start.astimezone(zone):%H:%M}-{p.end.astimezone(zone):%H:%M}" for p in d.periods]}
                  for d in conference.days],

@@ -4,7 +4,8 @@ Export. The format conference apps (Giggity, EventFahrplan, ConfClerk), the C3 r
 read. Both files are built from one list of day records, computed once (as pretalx's exporters do), and
 validate against the c3voc XSD and JSON schema (../shared/formats/). Identifiers must survive re-solves,
 because apps key favourites and alarms on them:
-- `guid`: uuid5 in a namespace of the conference name, of the session id (rooms and persons likewise).
+- `guid`: uuid5 in a namespace of the conference's slug (else its name), of the session id (rooms and persons
+  likewise); numeric ids and the acronym derive from the slug too, so correcting the name changes none of them.
 - `id` (a positive integer in the format): a session id that is a positive integer keeps its number; any
   other id gets a number hashed from it (collisions resolved in id order), never a position in a list.
 - `code` (pretalx's six-character submission code): written when a session id has that form.
@@ -14,17 +15,26 @@ Import. `read_frab` reads a frab XML or JSON schedule (pretalx's JSON export is 
 `scheduler.pretalx` for its conventions) into a `Conference` and the published times as a reference
 `Timetable`, checking only what we need rather than the strict XSD, which many real files fail. What the
 format does not say is filled in as follows:
-- session id: the event's `code`, else its `id`; speaker id: the person's `code`, else `id`, else `guid`.
+- session id: the event's `code`, else its `id`; speaker id: the person's `code`, else `id`, else `guid`. A
+  person given by name alone (a bare string in JSON, a `<person>` without attributes) gets an id made from the
+  name (its slug, else `speaker`; `-2`, `-3`... when taken), one per distinct name. Speakers sharing a name but
+  not an id stay apart.
 - days: one per schedule day, open from its earliest start to its latest end.
 - granularity: the gcd of the start minutes (of the day) and 1440, within 5..60 minutes.
-- room ids: a slug of the room name; capacity from the data, else `DEFAULT_ROOM_CAPACITY`.
+- room ids: a slug of the room name; capacity from the data (a whole number, or text such as "120"), else
+  `DEFAULT_ROOM_CAPACITY`.
 - expected audience 0; speaker languages unknown; languages: those the sessions are held in.
 - time zone: `time_zone_name`, else UTC (instants are kept either way), unless the caller names one.
-Problems are reported all at once as `InputError`, naming the file and the element or field.
+The XML parser reads the file's bytes, so an encoding its declaration names (ISO-8859-1, say) is honoured; JSON
+must be UTF-8. Nothing is dropped or merged silently: what cannot be imported as the file says (an `<event>`
+outside a day's `<room>`, a capacity that is no number of seats, one person id under two names, a person with
+neither name nor id) is a problem. Problems are reported all at once as `InputError`, naming the file and the
+element or field.
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import math
@@ -32,14 +42,14 @@ import re
 import unicodedata
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from scheduler.domain import Assignment, Conference, Day, Room, Session, Speaker, Timetable, Window
+from scheduler.domain import SLUG_PATTERN, Assignment, Conference, Day, Room, Session, Speaker, Timetable, Window
 from scheduler.errors import InputError, Problem
 
 # Fixed forever: changing it would change every guid we ever published.
@@ -52,6 +62,7 @@ _MAX_ID = 2**31 - 1  # apps keep event ids in 32-bit ints
 _PRETALX_CODE = re.compile(r"[0-9A-Z]{6}")
 _POSITIVE_INT = re.compile(r"[1-9][0-9]{0,9}")
 _ROOM_SLUG = re.compile(r"[a-z0-9_-]*[a-z0-9]")
+_SEATS = re.compile(r"\s*[0-9]+\s*")
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # The JSON schema's pattern for time_zone_name; other zones are left out of the JSON rather than invalid.
 _JSON_ZONE = re.compile(r"^([A-Z][a-z]+/[A-Z][a-z]+)|UTC$")
@@ -62,13 +73,13 @@ _JSON_ZONE = re.compile(r"^([A-Z][a-z]+/[A-Z][a-z]+)|UTC$")
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def conference_namespace(conference_name: str) -> uuid.UUID:
-    return uuid.uuid5(FRAB_NAMESPACE, conference_name)
+def conference_namespace(identity: str) -> uuid.UUID:
+    return uuid.uuid5(FRAB_NAMESPACE, identity)
 
 
-def event_guid(conference_name: str, session_id: str) -> str:
-    """The stable UUID of a session's event: the same across re-solves of the same conference."""
-    return str(uuid.uuid5(conference_namespace(conference_name), f"session:{session_id}"))
+def event_guid(identity: str, session_id: str) -> str:
+    """The stable UUID of a session's event (`identity`: `Conference.identity`): the same across re-solves."""
+    return str(uuid.uuid5(conference_namespace(identity), f"session:{session_id}"))
 
 
 def numeric_ids(ids: Iterable[str], salt: str) -> dict[str, int]:
@@ -157,8 +168,8 @@ def schedule_days(
     )
     speaker_ids = {sp for s in conference.sessions for sp in s.speakers} | conference.speaker_by_id.keys()
     ids = _Ids(
-        numeric_ids(conference.session_by_id, f"{conference.name}/sessions"),
-        numeric_ids(speaker_ids, f"{conference.name}/speakers"),
+        numeric_ids(conference.session_by_id, f"{conference.identity}/sessions"),
+        numeric_ids(speaker_ids, f"{conference.identity}/speakers"),
         session_url,
     )
     by_date: dict[date, list[Assignment]] = {d.date: [] for d in conference.days}
@@ -231,7 +242,7 @@ def _room_name(conference: Conference, room_id: str) -> str:
 def _event_record(conference: Conference, placed: Assignment, ids: _Ids) -> dict[str, Any]:
     session = conference.session_by_id[placed.session_id]
     start = placed.start.astimezone(conference.tz)
-    guid = event_guid(conference.name, session.session_id)
+    guid = event_guid(conference.identity, session.session_id)
     number = ids.sessions[session.session_id]
     record: dict[str, Any] = {"guid": guid, "id": number}
     if _PRETALX_CODE.fullmatch(session.session_id):
@@ -260,14 +271,14 @@ def _event_record(conference: Conference, placed: Assignment, ids: _Ids) -> dict
 def _event_slug(conference: Conference, session: Session, number: int) -> str:
     """`acronym-number-title`: unique (the number is), and matching both schemas' slug patterns."""
     tail = "-".join(p for p in (str(number), _slug(session.title)) if p)
-    return f"{acronym(conference.name)}-{tail if len(tail) >= 4 else f'event-{tail}'}"
+    return f"{acronym(conference.identity)}-{tail if len(tail) >= 4 else f'event-{tail}'}"
 
 
 def _person_record(conference: Conference, speaker_id: str, person_ids: Mapping[str, int]) -> dict[str, Any]:
     speaker = conference.speaker_by_id.get(speaker_id)
     record: dict[str, Any] = {
         "id": person_ids[speaker_id],
-        "guid": str(uuid.uuid5(conference_namespace(conference.name), f"speaker:{speaker_id}")),
+        "guid": str(uuid.uuid5(conference_namespace(conference.identity), f"speaker:{speaker_id}")),
         "public_name": speaker.name if speaker else speaker_id,
     }
     if _PRETALX_CODE.fullmatch(speaker_id):
@@ -284,12 +295,12 @@ def _room_record(conference: Conference, room: Room) -> dict[str, Any]:
 
 
 def _room_guid(conference: Conference, room_id: str) -> str:
-    return str(uuid.uuid5(conference_namespace(conference.name), f"room:{room_id}"))
+    return str(uuid.uuid5(conference_namespace(conference.identity), f"room:{room_id}"))
 
 
 def _conference_record(conference: Conference, days: list[dict[str, Any]]) -> dict[str, Any]:
     record: dict[str, Any] = {
-        "acronym": acronym(conference.name),
+        "acronym": acronym(conference.identity),
         "title": conference.name,
         "start": days[0]["date"] if days else "",
         "end": days[-1]["date"] if days else "",
@@ -395,7 +406,7 @@ class ImportedSchedule:
 
 @dataclass(frozen=True)
 class RawPerson:
-    speaker_id: str
+    speaker_id: str  # "" when the file names the person only: an id is made from the name (`_with_speaker_ids`)
     name: str
     bio: str = ""
 
@@ -431,6 +442,7 @@ class RawSchedule:
     timezone: str
     events: tuple[RawEvent, ...]
     rooms: tuple[RawRoom, ...]  # every room the file names, events or not, in order of appearance
+    acronym: str = ""
 
 
 # Picks the session id of a JSON event record; pretalx supplies its own (see scheduler.pretalx).
@@ -443,21 +455,29 @@ def read_frab(
     """Read a frab `schedule.xml` or `schedule.json` (told apart by content) into a conference; `timezone`
     overrides the file's, `session_key` how a JSON event's session id is chosen."""
     path = Path(path)
-    text = _read_text(path)
-    if text.lstrip().startswith("<"):
-        return to_conference(parse_frab_xml(text, path.name), path.name, timezone)
-    return to_conference(parse_frab_json(text, path.name, session_key), path.name, timezone)
+    data = _read_bytes(path)
+    if data.removeprefix(codecs.BOM_UTF8).lstrip().startswith(b"<"):
+        return to_conference(parse_frab_xml(data, path.name), path.name, timezone)
+    return to_conference(parse_frab_json(_utf8(data, path.name), path.name, session_key), path.name, timezone)
 
 
-def _read_text(path: Path) -> str:
+def _read_bytes(path: Path) -> bytes:
+    # Bytes, not text: an XML file names its own encoding, which only the XML parser should read.
     try:
-        return path.read_text(encoding="utf-8-sig")
+        return path.read_bytes()
     except FileNotFoundError:
         raise InputError([Problem(path.name, f"file not found: {path}")]) from None
-    except UnicodeDecodeError as err:
-        raise InputError([Problem(path.name, f"is not UTF-8 text (byte {err.start}: {err.reason})")]) from None
     except OSError as err:
         raise InputError([Problem(path.name, f"cannot be read: {err.strerror}")]) from None
+
+
+def _utf8(data: bytes, label: str) -> str:
+    """JSON has no encoding declaration: it is UTF-8 (RFC 8259), with a byte-order mark tolerated."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        message = f"is not UTF-8 text (byte {err.start}: {err.reason}); save it as UTF-8"
+        raise InputError([Problem(label, message, data.count(b"\n", 0, err.start) + 1)]) from None
 
 
 class _Collector:
@@ -479,16 +499,11 @@ class _Collector:
             raise InputError(self.problems)
 
 
-def parse_frab_xml(text: str, label: str) -> RawSchedule:
-    """The events of a frab `schedule.xml`; InputError for malformed XML or missing required elements."""
+def parse_frab_xml(text: str | bytes, label: str) -> RawSchedule:
+    """The events of a frab `schedule.xml` (bytes in the encoding its declaration names, UTF-8 if none);
+    InputError for malformed XML, an unreadable encoding, missing required elements or an event outside a room."""
     problems = _Collector(label)
-    try:
-        root = ET.fromstring(text)
-    except ET.ParseError as err:
-        line, column = err.position
-        raise InputError(
-            [Problem(label, f"is not well-formed XML (line {line}, column {column}): {err.msg}", line)]
-        ) from None
+    root = _xml_root(text, label)
     if root.tag != "schedule":
         raise InputError(
             [
@@ -511,11 +526,65 @@ def parse_frab_xml(text: str, label: str) -> RawSchedule:
             for event_number, event in enumerate(room.findall("event"), start=1):
                 where = f"schedule/day[{day_number}]/room[@name='{room_name}']/event[{event_number}]"
                 events.append(_xml_event(event, where, day_date, room_name, problems))
+    _check_events_in_rooms(root, problems)
     problems.raise_if_any()
     title = (conference.findtext("title") or "").strip() if conference is not None else ""
     zone = (conference.findtext("time_zone_name") or "").strip() if conference is not None else ""
+    short = (conference.findtext("acronym") or "").strip() if conference is not None else ""
     names = dict.fromkeys(r.get("name", "").strip() for r in root.findall("day/room"))
-    return RawSchedule(title or label, zone, tuple(events), tuple(RawRoom(n) for n in names if n))
+    return RawSchedule(title or label, zone, tuple(events), tuple(RawRoom(n) for n in names if n), short)
+
+
+def _check_events_in_rooms(root: ET.Element, problems: _Collector) -> None:
+    """An <event> anywhere but in a day's <room> has no room the format gives it: reported, never dropped."""
+    in_rooms = set(root.findall("day/room/event"))
+    parents = {child: parent for parent in root.iter() for child in parent}
+    for event in root.iter("event"):
+        if event not in in_rooms:
+            title = (event.findtext("title") or "").strip()
+            problems.add(
+                _xml_path(event, parents),
+                f"the <event>{f' {title!r}' if title else ''} is not inside a <room> of a <day>, so it has no room "
+                "to be imported into; move it into the <room> of its day",
+            )
+
+
+def _xml_path(element: ET.Element, parents: Mapping[ET.Element, ET.Element]) -> str:
+    """`schedule/day[1]/event[2]`: each step numbered among its parent's children of the same tag."""
+    steps = []
+    while element in parents:
+        parent = parents[element]
+        number = [c for c in parent if c.tag == element.tag].index(element) + 1
+        steps.append(f"{element.tag}[{number}]")
+        element = parent
+    return "/".join([element.tag, *reversed(steps)])
+
+
+def _xml_root(text: str | bytes, label: str) -> ET.Element:
+    try:
+        return ET.fromstring(text)
+    except ET.ParseError as err:
+        line, column = err.position
+        message = f"is not well-formed XML (line {line}, column {column}): {err.msg}"
+        if isinstance(text, bytes) and not _is_utf8(text):
+            message += (
+                "; the file is not UTF-8, so if it is in another encoding its XML declaration must name it, "
+                'e.g. <?xml version="1.0" encoding="ISO-8859-1"?>'
+            )
+        raise InputError([Problem(label, message, line)]) from None
+    except (LookupError, ValueError) as err:
+        # The parser reads single-byte encodings besides the UTF ones: an unknown or multi-byte one ends here.
+        raise InputError(
+            [Problem(label, f"declares an encoding the XML parser cannot read ({err}); save it as UTF-8", 1)]
+        ) from None
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _xml_event(event: ET.Element, where: str, day_date: date | None, room_name: str, problems: _Collector) -> RawEvent:
@@ -526,8 +595,9 @@ def _xml_event(event: ET.Element, where: str, day_date: date | None, room_name: 
     if not session_id:
         problems.add(f"{where}/@id", "the event has no id (attribute id or code)")
     persons = tuple(
-        RawPerson(p.get("id") or p.get("guid") or _slug(p.text or ""), (p.text or "").strip())
-        for p in event.findall("persons/person")
+        person
+        for number, p in enumerate(event.findall("persons/person"), start=1)
+        if (person := _person(_identifier(p.get), p.text or "", "", f"{where}/persons/person[{number}]", problems))
     )
     return RawEvent(
         where=where,
@@ -566,12 +636,14 @@ def parse_frab_json(text: str, label: str, session_key: SessionKey | None = None
         for number, day in enumerate(days)
         for event in _json_day(day, f"schedule.conference.days[{number}]", key, problems)
     ]
+    rooms = _json_rooms(conference.get("rooms"), days, problems)
     problems.raise_if_any()
     return RawSchedule(
         title=str(conference.get("title") or label),
         timezone=str(conference.get("time_zone_name") or ""),
         events=tuple(events),
-        rooms=_json_rooms(conference.get("rooms"), days),
+        rooms=rooms,
+        acronym=str(conference.get("acronym") or ""),
     )
 
 
@@ -605,9 +677,15 @@ def _dig(document: Any, keys: tuple[str, ...], problems: _Collector) -> dict[str
 
 
 def _frab_session_key(event: Mapping[str, Any]) -> str:
+    return _identifier(event.get)
+
+
+def _identifier(get: Callable[[str], Any]) -> str:
+    """An event's or person's id: its pretalx `code` (what pretalx users know), else `id`, else `guid`."""
     for field in ("code", "id", "guid"):
-        if event.get(field) not in (None, ""):
-            return str(event[field])
+        value = get(field)
+        if value not in (None, ""):
+            return str(value).strip()
     return ""
 
 
@@ -633,7 +711,7 @@ def _json_event(
         track=text("track"),
         language=text("language"),
         abstract=text("abstract") or text("description"),
-        persons=tuple(_json_person(p) for p in event.get("persons") or [] if isinstance(p, dict)),
+        persons=_json_persons(event.get("persons"), f"{where}.persons", problems),
     )
 
 
@@ -647,27 +725,68 @@ def _json_duration(event: Mapping[str, Any], where: str, problems: _Collector) -
     return round((end - start).total_seconds() / 60)
 
 
-def _json_person(person: Mapping[str, Any]) -> RawPerson:
-    name = str(person.get("name") or person.get("public_name") or "").strip()
-    key = next((str(person[f]) for f in ("code", "id", "guid") if person.get(f) not in (None, "")), _slug(name))
-    return RawPerson(key, name, str(person.get("biography") or "").strip())
+def _json_persons(persons: Any, where: str, problems: _Collector) -> tuple[RawPerson, ...]:
+    """The persons of an event: objects with an id and a name, or (as some exports write them) bare names."""
+    if not persons:
+        return ()
+    if not isinstance(persons, list):
+        problems.add(where, "must be a list of persons")
+        return ()
+    found = []
+    for number, person in enumerate(persons):
+        at = f"{where}[{number}]"
+        if isinstance(person, str):
+            found.append(_person("", person, "", at, problems))
+        elif isinstance(person, dict):
+            name = str(person.get("name") or person.get("public_name") or "")
+            found.append(_person(_identifier(person.get), name, str(person.get("biography") or ""), at, problems))
+        else:
+            problems.add(at, f"{json.dumps(person)} is not a person: give an object with code, id or name, or a name")
+    return tuple(p for p in found if p)
 
 
-def _json_rooms(rooms: Any, days: list[dict[str, Any]]) -> tuple[RawRoom, ...]:
-    """The conference's room list (with capacities of at least one seat and slugs, where given), then rooms only
-    the days name."""
+def _person(speaker_id: str, name: str, bio: str, where: str, problems: _Collector) -> RawPerson | None:
+    if not speaker_id and not name.strip():
+        problems.add(where, "the person has neither a name nor a code, id or guid")
+        return None
+    return RawPerson(speaker_id, name.strip(), bio.strip())
+
+
+def _json_rooms(rooms: Any, days: list[Any], problems: _Collector) -> tuple[RawRoom, ...]:
+    """The conference's room list (with capacities and slugs, where given), then rooms only the days name."""
+    where = "schedule.conference.rooms"
+    if rooms is not None and not isinstance(rooms, list):
+        problems.add(where, "must be a list of rooms")
     found: dict[str, RawRoom] = {}
-    for room in rooms if isinstance(rooms, list) else []:
-        if not isinstance(room, dict) or not room.get("name"):
+    for number, room in enumerate(rooms if isinstance(rooms, list) else []):
+        if not isinstance(room, dict) or not str(room.get("name") or "").strip():
+            problems.add(f"{where}[{number}].name", "missing: each room needs a name")
             continue
-        capacity = room.get("capacity")
-        usable = isinstance(capacity, int | float) and not isinstance(capacity, bool) and capacity >= 1
         name = str(room["name"])
-        found[name] = RawRoom(name, int(capacity) if usable else None, str(room.get("slug") or ""))
+        capacity = _capacity(room.get("capacity"), f"{where}[{number}].capacity", problems)
+        found[name] = RawRoom(name, capacity, str(room.get("slug") or ""))
     for day in days:
-        for name in day["rooms"]:
-            found.setdefault(str(name), RawRoom(str(name)))
+        if isinstance(day, dict) and isinstance(day.get("rooms"), dict):
+            for name in day["rooms"]:
+                found.setdefault(str(name), RawRoom(str(name)))
     return tuple(found.values())
+
+
+def _capacity(value: Any, where: str, problems: _Collector) -> int | None:
+    """A number of seats: a whole number of at least one, written as a number or as text ("120"); none if absent."""
+    if value is None or value == "":
+        return None
+    whole = (
+        isinstance(value, int)
+        or (isinstance(value, float) and value.is_integer())
+        or (isinstance(value, str) and _SEATS.fullmatch(value) is not None)
+    )
+    # JSON `true` is a bool, which Python counts as an int: it is no number of seats.
+    seats = int(value) if whole and not isinstance(value, bool) else None
+    if seats is None or seats < 1:
+        problems.add(where, f"{json.dumps(value)} is not a number of seats (a whole number, at least 1)")
+        return None
+    return seats
 
 
 def _required(value: str, where: str, problems: _Collector) -> str:
@@ -738,10 +857,11 @@ def to_conference(raw: RawSchedule, label: str, timezone: str | None = None) -> 
     problems = _Collector(label)
     zone = _zone(timezone or raw.timezone or "UTC", "--timezone" if timezone else "time_zone_name", problems)
     _check_unique_sessions(raw.events, problems)
+    _check_one_name_per_person(raw.events, problems)
     if not raw.events:
         problems.add("", "the schedule has no events to import")
     problems.raise_if_any()
-    events = [_localized(e, zone) for e in raw.events]
+    events = [_localized(e, zone) for e in _with_speaker_ids(raw.events)]
     named = {r.name: r for r in raw.rooms}
     for event in events:
         named.setdefault(event.room, RawRoom(event.room))
@@ -761,8 +881,16 @@ def to_conference(raw: RawSchedule, label: str, timezone: str | None = None) -> 
         speakers=speakers,
         sessions=sessions,
         languages=tuple(sorted({e.language for e in events if e.language})),
+        slug=_slug_of_acronym(raw.acronym),
     )
     return ImportedSchedule(conference, reference.sorted(), _offset_notes(raw.events, zone))
+
+
+def _slug_of_acronym(text: str) -> str:
+    """The file's acronym as the conference slug ("democon", "rome_peace_2023" -> "rome-peace-2023"), so the
+    schedule's owners and our feeds know the conference by one name; none when it cannot be one."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.strip().lower()).strip("-")
+    return slug if SLUG_PATTERN.fullmatch(slug) else ""
 
 
 def _offset_notes(events: Iterable[RawEvent], zone: ZoneInfo) -> tuple[str, ...]:
@@ -811,6 +939,36 @@ def _check_unique_sessions(events: tuple[RawEvent, ...], problems: _Collector) -
         first.setdefault(event.session_id, event.where)
 
 
+def _check_one_name_per_person(events: tuple[RawEvent, ...], problems: _Collector) -> None:
+    """One id under two names is a contradiction in the file: keeping either name would lose the other."""
+    first: dict[str, tuple[str, str]] = {}
+    for event in events:
+        for person in event.persons:
+            if person.speaker_id and person.name:
+                name, where = first.setdefault(person.speaker_id, (person.name, event.where))
+                if name != person.name:
+                    problems.add(
+                        event.where,
+                        f"person '{person.speaker_id}' is named '{person.name}' here but '{name}' at {where}; "
+                        "one id is one speaker",
+                    )
+
+
+def _with_speaker_ids(events: tuple[RawEvent, ...]) -> tuple[RawEvent, ...]:
+    """Persons the file names without an id get one made from the name: the same name is the same person (nothing
+    else tells them apart), and an id that another person already has (or an empty slug) gets a number."""
+    taken = {p.speaker_id for e in events for p in e.persons if p.speaker_id}
+    by_name: dict[str, str] = {}
+    for person in (p for e in events for p in e.persons if not p.speaker_id):
+        if person.name not in by_name:
+            by_name[person.name] = _unique(_slug(person.name) or "speaker", taken)
+            taken.add(by_name[person.name])
+    return tuple(
+        replace(e, persons=tuple(p if p.speaker_id else replace(p, speaker_id=by_name[p.name]) for p in e.persons))
+        for e in events
+    )
+
+
 @dataclass(frozen=True)
 class _Placed:
     """An event with its start in the conference zone and the day it is listed under."""
@@ -848,20 +1006,27 @@ def _room_ids(rooms: Iterable[RawRoom]) -> dict[str, str]:
         name = room.name
         if name in ids:
             continue
-        base = room.slug or _slug(name) or "room"
-        candidate, n = base, 1
-        while candidate in ids.values():
-            n += 1
-            candidate = f"{base}-{n}"
-        ids[name] = candidate
+        ids[name] = _unique(room.slug or _slug(name) or "room", ids.values())
     return ids
+
+
+def _unique(base: str, taken: Collection[str]) -> str:
+    """`base`, or `base-2`, `base-3`... the first not taken."""
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
 
 
 def _speakers(events: list[_Placed]) -> tuple[Speaker, ...]:
     people: dict[str, RawPerson] = {}
     for event in events:
         for person in event.event.persons:
-            people.setdefault(person.speaker_id, person)
+            known = people.get(person.speaker_id)
+            # An event may list a speaker by id alone: the name comes from an event that gives it.
+            if known is None or (not known.name and person.name):
+                people[person.speaker_id] = person
     return tuple(Speaker(p.speaker_id, p.name or p.speaker_id, bio=p.bio) for p in people.values())
 
 

@@ -16,6 +16,7 @@ What calendar clients (Google, Apple, Outlook, Thunderbird) need and why it is d
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -111,14 +112,23 @@ def for_sessions(session_ids: Iterable[str]) -> Selector:
 
 def session_uid(conference: Conference, session_id: str) -> str:
     """The UID of a session's event: the same across re-solves and versions of the conference."""
-    return f"{session_id}@{conference_slug(conference.name)}"
+    return f"{session_id}@{uid_domain(conference)}"
+
+
+def uid_domain(conference: Conference) -> str:
+    """The right-hand side of every UID of the conference: its `slug` when set, else a slug of its name."""
+    return conference.slug or conference_slug(conference.name)
 
 
 def conference_slug(name: str) -> str:
-    """A lowercase ASCII slug of a conference name ("Rome Peace Conference 2023" -> "rome-peace-conference-2023"),
-    or "conference" when nothing ASCII is left of it."""
+    """A lowercase ASCII slug of a conference name ("Rome Peace Conference 2023" -> "rome-peace-conference-2023").
+    A name with no ASCII letter ("Мирная конференция 2024") gets "conference-" and a hash of the whole name: its
+    digits alone ("2024") would give two such conferences the same UIDs."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "conference"
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    if re.search(r"[a-z]", slug):
+        return slug
+    return f"conference-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
 
 
 def _calendar(name: str, source_url: str | None, refresh: timedelta) -> Calendar:

@@ -12,8 +12,12 @@ Deliberate decisions:
 - Whitespace: every header, cell and `;`-separated list item is stripped at both ends. Spreadsheets add
   invisible trailing spaces and nobody means `'sp1 '` to differ from `'sp1'`; inner whitespace is kept.
   Empty list items (`sp1;;sp2`, a trailing `;`) are ignored; an item listed twice is a problem.
-- Encoding: files are read as `utf-8-sig`, so a byte-order mark (Excel's "CSV UTF-8" writes one) is dropped
-  rather than glued to the first column name. Text that is not UTF-8 is a problem, not a guess.
+- A list written with `,` (`it, en`) is one problem per cell naming `;`, not read as the one unknown item
+  `it, en`; in a list setting it would otherwise make every language cell of every table unknown.
+- Encoding: a UTF-8 byte-order mark (Excel's "CSV UTF-8" writes one) is dropped rather than glued to the
+  first column name. Text that is not UTF-8 is a problem located at its row, not a guess.
+- Workbooks: a range merged down one column gives each of its rows the top cell's value; other merged ranges
+  over the format's columns are problems (openpyxl would leave all but the top-left cell silently empty).
 - Blank rows (every cell empty) are skipped but still counted, so row numbers match the spreadsheet.
 - The header row is read as an ordinary row, so a data row longer than the header is a located problem (a cell
   with an unquoted comma) instead of pandas silently turning the first column into an index; a value under a
@@ -35,8 +39,12 @@ the same conventions.
 
 from __future__ import annotations
 
+import bisect
+import codecs
+import csv
 import difflib
 import graphlib
+import io
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
@@ -46,9 +54,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+import openpyxl
 import pandas as pd
+from openpyxl.worksheet.worksheet import Worksheet
 
 from scheduler.domain import (
+    SLUG_PATTERN,
     Attendee,
     Conference,
     Day,
@@ -90,7 +101,7 @@ KNOWN_COLUMNS: dict[str, tuple[str, ...]] = {
     "interpreters": ("team_id", "languages", "start", "end"),
 }
 REQUIRED_SETTINGS = ("name", "timezone", "granularity_min", "languages")
-OPTIONAL_SETTINGS = ("changeover_min",)
+OPTIONAL_SETTINGS = ("changeover_min", "slug")
 WEIGHT_NAMES = tuple(f.name for f in fields(Weights))
 WORKBOOK_WEIGHT_PREFIX = "weight."
 
@@ -98,6 +109,7 @@ _TRUE = frozenset({"true", "yes", "1"})
 _FALSE = frozenset({"false", "no", "0", ""})
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _DATE_ONLY = re.compile(r"\d{4}-?\d{2}-?\d{2}")
+_LIST_PARTS = re.compile(r"[;,]")  # ',' is split on too, so each item of a list written with commas is checked
 _FALLBACK_ZONE = ZoneInfo("UTC")  # only so that syntax checks still run when the time zone itself is wrong
 
 
@@ -152,43 +164,96 @@ def _table_from_frame(grid: pd.DataFrame, label: str, problems: list[Problem]) -
     return Table(label, tuple(c for c in header if c), tuple(table_rows))
 
 
+# pandas numbers the row of "Expected" from 1 and the row of "EOF inside string" from 0, both in records.
 _TOO_MANY_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_UNCLOSED_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
 
 
-def _parser_problem(label: str, err: Exception) -> Problem:
-    """pandas stops at the first row longer than the header; say which and why it usually happens."""
-    found = _TOO_MANY_FIELDS.search(str(err))
-    if not found:
-        return Problem(label, f"cannot be read as CSV: {err}")
-    expected, row, saw = found.groups()
-    return Problem(
-        label,
-        f"this row has {saw} cells but the header has {expected}; a cell containing ',' must be "
-        'wrapped in double quotes ("Rome, Italy")',
-        int(row),
-        None,
-    )
+def _record_lines(text: str) -> list[int]:
+    """The text editor's line on which each CSV record starts (index 0: the header), as far as it parses.
+
+    A quoted cell may hold line breaks (an abstract in paragraphs), so below it a spreadsheet's row and a text
+    editor's line differ; problems count rows, and name the line too when it differs.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
+    starts = [1]
+    try:
+        for _ in reader:
+            starts.append(reader.line_num + 1)
+    except csv.Error:
+        pass  # the records read so far still locate what comes before the damage
+    return starts
+
+
+def _row_problem(label: str, starts: list[int], message: str, row: int) -> Problem:
+    line = starts[row - 1] if row <= len(starts) else row
+    if line != row:
+        message += f" (line {line} in a text editor: a cell above spans several lines)"
+    return Problem(label, message, row)
+
+
+def _parser_problem(label: str, text: str, err: Exception) -> Problem:
+    """pandas stops at the first row it cannot split into cells; say which and why it usually happens."""
+    if found := _TOO_MANY_FIELDS.search(str(err)):
+        expected, row, saw = found.groups()
+        message = (
+            f"this row has {saw} cells but the header has {expected}; a cell containing ',' must be "
+            'wrapped in double quotes ("Rome, Italy")'
+        )
+        return _row_problem(label, _record_lines(text), message, int(row))
+    if found := _UNCLOSED_QUOTE.search(str(err)):
+        message = (
+            'a double quote (") opens a cell in this row and is never closed, so the rest of the file would be '
+            'one cell; close it, or double a quote meant as text ("say ""hello""")'
+        )
+        return _row_problem(label, _record_lines(text), message, int(found.group(1)) + 1)
+    return Problem(label, f"cannot be read as CSV: {err}")
+
+
+def _decode_csv(data: bytes, label: str) -> str | Problem:
+    """The file's text, or the problem saying where it is not UTF-8 and what it probably is instead."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data:
+        return Problem(label, 'is not UTF-8 text: it looks like UTF-16 (what Excel saves as "Unicode Text") or a '
+                       "binary file; save it as CSV UTF-8")
+    data = data.removeprefix(codecs.BOM_UTF8)  # Excel's "CSV UTF-8" starts with one
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        byte = data[err.start : err.start + 1]
+        # Latin-1 keeps every byte and line break, so the damaged row is found as in the real text.
+        starts = _record_lines(data.decode("latin-1"))
+        row = bisect.bisect_right(starts, data.count(b"\n", 0, err.start) + 1)
+        message = (
+            f"this row is not UTF-8 text: byte 0x{byte.hex().upper()} would be '{byte.decode('cp1252', 'replace')}' "
+            'in Windows-1252 (Latin-1), the encoding of a plain "CSV" from Excel; save the file as CSV UTF-8'
+        )
+        return _row_problem(label, starts, message, row)
 
 
 def read_csv_table(path: Path, label: str, problems: list[Problem]) -> Table | None:
     """Read a CSV file as stripped text; None (with a problem recorded) when it cannot be read at all."""
     try:
-        grid = pd.read_csv(
-            path, header=None, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=False
-        )
-    except UnicodeDecodeError as err:
-        problems.append(Problem(label, f"is not UTF-8 text (byte {err.start}: {err.reason}); save it as CSV UTF-8"))
+        text = _decode_csv(path.read_bytes(), label)
+    except OSError as err:
+        problems.append(Problem(label, f"cannot be read: {err}"))
         return None
+    if isinstance(text, Problem):
+        problems.append(text)
+        return None
+    try:
+        grid = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False, skip_blank_lines=False)
     except pd.errors.EmptyDataError:
         problems.append(Problem(label, "is empty; it needs at least a header row with the column names"))
         return None
     except pd.errors.ParserError as err:
-        problems.append(_parser_problem(label, err))
-        return None
-    except OSError as err:
-        problems.append(Problem(label, f"cannot be read: {err}"))
+        problems.append(_parser_problem(label, text, err))
         return None
     return _table_from_frame(grid, label, problems)
+
+
+def _plain_header(column: str) -> str:
+    """A header as the format spells its columns: "Fixed Start" and "fixed-start" are `fixed_start`."""
+    return re.sub(r"[\s\-]+", "_", column.strip().lower())
 
 
 def _known_headers(table: Table, name: str, problems: list[Problem]) -> Table:
@@ -200,7 +265,7 @@ def _known_headers(table: Table, name: str, problems: list[Problem]) -> Table:
     for column in table.columns:
         if column in known:
             continue
-        plain = re.sub(r"[\s\-]+", "_", column.lower())  # cells and headers arrive stripped
+        plain = _plain_header(column)
         if plain in known and plain not in table.columns:
             renames[column] = plain
             continue
@@ -243,6 +308,25 @@ def _has_columns(table: Table, required: Iterable[str], problems: list[Problem])
 # ---------------------------------------------------------------------------------------------------------------
 # Value parsers: text in, value out, or ValueError whose message says what is wrong and what would be right
 # ---------------------------------------------------------------------------------------------------------------
+
+
+def _list_parts(text: str) -> list[str]:
+    return [item for part in _LIST_PARTS.split(text) if (item := part.strip())]
+
+
+def _comma_separated(text: str, in_array: bool = False) -> str | None:
+    """What is wrong with a list written with ',' between its items (as most people write lists), or None.
+
+    The format has one list separator, ';'; a ',' is refused rather than read as one too, so a list means the
+    same in every cell, file and tool that writes it (and `Rome, Italy` can never become two items).
+    """
+    if "," not in text:
+        return None
+    parts = _list_parts(text)
+    if in_array:  # a TOML array, where each item is its own string
+        quoted = ", ".join(f'"{part}"' for part in parts)
+        return f"'{text}' puts several items in one string with ','; give each its own string: [{quoted}]"
+    return f"'{text}' has ',' between its items, but lists are separated by ';': write {';'.join(parts)}"
 
 
 def parse_int(text: str, minimum: int = 0) -> int:
@@ -389,12 +473,19 @@ class _Cells:
             return None
 
     def items(self, column: str) -> tuple[str, ...]:
-        """The `;`-separated items of a cell, stripped, empty ones dropped, each once (repeats are problems)."""
+        """The `;`-separated items of a cell, stripped, empty ones dropped, each once (repeats are problems).
+
+        A ',' used instead of ';' is one problem for the cell, and the items it separates are still checked
+        one by one, so `it, en` is not also reported as the unknown language 'it, en'.
+        """
+        text = self.text(column)
+        if (mistake := _comma_separated(text)) is not None:
+            self.problem(column, mistake)
         seen: list[str] = []
-        for item in (part.strip() for part in self.text(column).split(";")):
+        for item in _list_parts(text):
             if item in seen:
                 self.problem(column, f"'{item}' is listed twice; list it once")
-            elif item:
+            else:
                 seen.append(item)
         return tuple(seen)
 
@@ -578,14 +669,52 @@ def _folder_source(folder: Path, problems: list[Problem]) -> _Source:
     return _Source(_toml_settings(folder / CONFERENCE_FILE, problems), tables, frozenset(present), labels)
 
 
+def _unmerge(sheet: Worksheet, name: str, problems: list[Problem]) -> None:
+    """Give every cell of a range merged down one column its top-left value; report other merged ranges.
+
+    openpyxl (like Excel's file) keeps a merged range's value in its top-left cell only, so the other cells
+    would read as empty. Merging down the rows of a column (one track, or the same open hours, for several
+    rows) means "the same in each row". A range across columns, or one joining the header to the cells below,
+    means nothing the format can read (which column holds the value?), so it is reported unless it lies only
+    over extra columns, which the format ignores anyway.
+    """
+    headers = {cell.column: str(cell.value or "").strip() for cell in sheet[1]}
+    known = KNOWN_COLUMNS.get(name, REQUIRED_COLUMNS[name])
+    for cells in sorted(sheet.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):  # unmerging edits the set
+        if cells.min_col == cells.max_col and cells.min_row > 1:
+            value = sheet.cell(cells.min_row, cells.min_col).value
+            sheet.unmerge_cells(cells.coord)
+            for row in range(cells.min_row + 1, cells.max_row + 1):
+                sheet.cell(row, cells.min_col).value = value
+            continue
+        columns = range(cells.min_col, cells.max_col + 1)
+        if not any(_plain_header(headers.get(c, "")) in known for c in columns):
+            continue
+        if cells.min_col == cells.max_col:
+            what = "join the header to the cells below it; unmerge them so that row 1 holds only the column name"
+        else:
+            what = "are merged across columns; a value belongs to one column: unmerge them and give each its own cell"
+        header = headers.get(cells.min_col) or f"#{cells.min_col}"
+        problems.append(Problem(name, f"cells {cells.coord} {what}", cells.min_row, header))
+
+
 def _read_workbook(path: Path, problems: list[Problem]) -> dict[str, pd.DataFrame] | None:
     try:
-        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=str, keep_default_na=False, engine="openpyxl")
+        # Not read-only (as pandas would open it): only a full worksheet knows its merged cells.
+        book = openpyxl.load_workbook(path, data_only=True, keep_links=False)
+        for sheet in book.worksheets:
+            if (name := _sheet_name(sheet.title)) in REQUIRED_COLUMNS:
+                _unmerge(sheet, name, problems)
+        sheets = pd.read_excel(book, sheet_name=None, header=None, dtype=str, keep_default_na=False, engine="openpyxl")
     except Exception as err:  # openpyxl and zipfile raise many kinds; any of them means "not a readable workbook"
         problems.append(Problem(path.name, f"cannot be read as an .xlsx workbook: {err}"))
         return None
-    # Sheet names are matched ignoring case and surrounding spaces: a tab renamed "Sessions " is still meant.
-    return {str(name).strip().lower(): frame for name, frame in sheets.items()}
+    return {_sheet_name(name): frame for name, frame in sheets.items()}
+
+
+def _sheet_name(title: object) -> str:
+    """Sheet names are matched ignoring case and surrounding spaces: a tab renamed "Sessions " is still meant."""
+    return str(title).strip().lower()
 
 
 def _workbook_source(path: Path, problems: list[Problem]) -> _Source:
@@ -628,7 +757,8 @@ class _Settings:
     days: tuple[Day, ...]
     changeover_min: int
     weights: Weights
-    complete: bool  # zone and days are right, so checks against open periods can be trusted
+    complete: bool
+    slug: str = ""  # zone and days are right, so checks against open periods can be trusted
 
     @property
     def periods(self) -> tuple[Window, ...]:
@@ -647,8 +777,15 @@ def _as_text(value: Any) -> str:
 
 
 def _as_items(value: Any) -> list[str]:
-    """A list setting: a TOML array, or `;`-separated text from a sheet."""
-    items = [_as_text(v) for v in value] if isinstance(value, list) else _as_text(value).split(";")
+    """A list setting: a TOML array, or `;`-separated text from a sheet.
+
+    A ',' in it is refused: read as one item, `it, en` would make every language cell of every table unknown.
+    """
+    in_array = isinstance(value, list)
+    items = [_as_text(v) for v in value] if in_array else _as_text(value).split(";")
+    for item in items:
+        if (mistake := _comma_separated(item, in_array)) is not None:
+            raise ValueError(mistake)
     return [item.strip() for item in items if item.strip()]
 
 
@@ -781,6 +918,17 @@ def _parse_days(raw: _RawSettings, zone: ZoneInfo, problems: list[Problem]) -> t
     return tuple(sorted((d for d, _ in parsed), key=lambda d: d.date)), ok
 
 
+def _parse_slug(value: Any) -> str:
+    """The conference's stable identifier in calendar UIDs and frab guids: lowercase ASCII letters, digits and
+    inner hyphens, as it goes into a UID's domain part unchanged."""
+    text = _as_text(value)
+    if text and not SLUG_PATTERN.fullmatch(text):  # an empty cell in a workbook's conference sheet means none
+        raise ValueError(
+            f"slug '{text}' must be 1 to 64 lowercase letters a-z, digits and inner hyphens, e.g. rome-peace-2023"
+        )
+    return text
+
+
 def _parse_settings(raw: _RawSettings, problems: list[Problem]) -> _Settings:
     _check_unknown_keys(raw, problems)
     name = _setting(raw, "name", _parse_name, problems, 'name = "Rome Peace Conference 2023"')
@@ -788,6 +936,7 @@ def _parse_settings(raw: _RawSettings, problems: list[Problem]) -> _Settings:
     granularity = _setting(raw, "granularity_min", _parse_granularity, problems, "granularity_min = 15")
     languages = _setting(raw, "languages", _parse_languages, problems, 'languages = ["it", "en"]')
     changeover = _setting(raw, "changeover_min", lambda v: parse_int(_as_text(v), minimum=0), problems)
+    slug = _setting(raw, "slug", _parse_slug, problems)
     weights = _parse_weights(raw, problems)
     days, days_ok = _parse_days(raw, zone or _FALLBACK_ZONE, problems)
     return _Settings(
@@ -799,6 +948,7 @@ def _parse_settings(raw: _RawSettings, problems: list[Problem]) -> _Settings:
         changeover_min=changeover or 0,
         weights=weights,
         complete=zone is not None and days_ok,
+        slug=slug or "",
     )
 
 
@@ -1264,6 +1414,7 @@ def _build(source: _Source, settings: _Settings, problems: list[Problem]) -> Con
         changeover_min=settings.changeover_min,
         weights=settings.weights,
         interpreters_limited="interpreters" in source.present,
+        slug=settings.slug,
     )
 
 

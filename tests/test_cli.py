@@ -76,6 +76,15 @@ def test_bad_input_lists_every_problem_and_exits_2_without_traceback(tmp_path):
     assert not (tmp_path / "o").exists()  # nothing written
 
 
+def test_unterminated_quote_exits_2_naming_file_and_row_without_traceback(tmp_path):
+    folder = tiny(tmp_path, 'session_id,title,duration_min,speakers\nA,Alpha,60,s1\nB,"Beta,60,s1\nC,Gamma,60,s2\n')
+    run = subprocess.run([sys.executable, "-m", "scheduler.cli", "solve", str(folder), "--out", str(tmp_path / "o")],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr
+    assert "sessions.csv:3: a double quote" in run.stderr and "never closed" in run.stderr
+
+
 def test_infeasible_exits_3_and_names_the_conflict(tmp_path, capsys):
     folder = tiny(tmp_path, "session_id,title,duration_min,speakers\nA,Alpha,90,s1\nB,Beta,90,s1\n",
                   availability="speaker_id,start,end\ns1,2023-10-13T09:30,2023-10-13T11:00\n")

@@ -15,6 +15,7 @@ import pytest
 
 import scheduler.cli
 from scheduler.cli import main
+from scheduler.errors import InputError, Problem
 from scheduler.ical import session_uid
 from scheduler.loader import load_conference
 from scheduler.timetable_io import read_timetable
@@ -166,3 +167,33 @@ def test_export_with_a_timetable_of_another_conference_exits_2(democon, tmp_path
     assert main(["export", str(democon), "--timetable", str(other), "--format", "ics", "--out",
                  str(tmp_path / "x.ics")]) == 2
     assert "other.csv:2:session_id: unknown session id 'XX'" in capsys.readouterr().err
+
+
+def test_import_refuses_a_folder_holding_anything_and_leaves_it_as_it_was(tmp_path, capsys):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "rooms.csv").write_text("mine\n", encoding="utf-8")
+    assert main(["import", "pretalx", str(DEMOCON), "--out", str(folder)]) == 2
+    assert f"{folder}: already holds files; give a new or empty folder" in capsys.readouterr().err
+    assert [(p.name, p.read_text()) for p in folder.iterdir()] == [("rooms.csv", "mine\n")]
+
+
+def test_import_into_an_empty_folder_fills_it(tmp_path):
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    assert main(["import", "pretalx", str(DEMOCON), "--out", str(folder), "--timezone", "Europe/Berlin"]) == 0
+    assert len(load_conference(folder).sessions) == 36
+    assert [p.name for p in tmp_path.iterdir()] == ["empty"]
+
+
+@pytest.mark.parametrize("failing", ["scheduler.exchange_cli.load_conference", "scheduler.tables.write_timetable"])
+def test_a_failed_import_leaves_no_folder_behind(tmp_path, capsys, monkeypatch, failing):
+    """Whether writing or reading the folder back fails, nothing appears: not the folder, its missing parents, nor
+    the temporary folder beside it."""
+    def fail(*args, **kwargs):
+        raise InputError([Problem("rooms.csv", "broken on purpose", 2)])
+
+    monkeypatch.setattr(failing, fail)
+    assert main(["import", "pretalx", str(DEMOCON), "--out", str(tmp_path / "new" / "democon")]) == 2
+    assert "rooms.csv:2: broken on purpose" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

@@ -195,6 +195,28 @@ def test_guids_are_stable_uuid5_across_two_solves(render, events_of):
     assert event_guid("Another conference", "101") not in first
 
 
+@pytest.mark.parametrize("render, events_of", [(schedule_xml, xml_events), (schedule_json, json_events)])
+def test_a_renamed_conference_with_a_slug_keeps_every_identifier(render, events_of):
+    conference = replace(rome(), slug="rome-peace-2023")
+    timetable = solve_one(conference)
+    renamed = replace(conference, name="Rome Peace Conference 2023 (corrected)")
+    before, after = render(conference, timetable), render(renamed, timetable)
+    assert before != after  # the title changed...
+    # ...and nothing apps key favourites on: guids, numeric ids, slugs, the acronym
+    assert after.replace(b"Rome Peace Conference 2023 (corrected)", b"Rome Peace Conference 2023") == before
+    assert set(events_of(before)) == {event_guid("rome-peace-2023", s.session_id) for s in conference.sessions}
+
+
+def test_the_files_acronym_becomes_the_slug_and_comes_back_from_our_export(tmp_path):
+    conference = replace(rome(), slug="rome-peace-2023")
+    path = tmp_path / "schedule.xml"
+    path.write_bytes(schedule_xml(conference, solve_one(conference)))
+    imported = read_frab(path).conference
+    assert imported.slug == "rome-peace-2023"
+    write_conference_folder(imported, tmp_path / "again")
+    assert load_conference(tmp_path / "again").slug == "rome-peace-2023"
+
+
 def test_xml_events_carry_what_the_conference_says():
     conference = rome()
     timetable = solve_one(conference)
@@ -472,3 +494,104 @@ def test_selection_of_sessions_exports_only_those(tmp_path):
     # A renamed conference is another conference: all its guids differ.
     renamed = replace(conference, name="Rome Peace Conference 2024")
     assert not set(xml_events(schedule_xml(renamed, timetable))) & set(xml_events(schedule_xml(conference, timetable)))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Import: nothing is dropped or merged silently; files in other encodings
+# ---------------------------------------------------------------------------------------------------------------
+
+LATIN1 = Path(__file__).parent / "data" / "import-latin1.xml"
+
+
+def test_an_event_outside_any_room_is_reported_not_dropped(tmp_path):
+    path = tmp_path / "schedule.xml"
+    stray = frab_event("2", "11:00", "00:30", title="Stray")
+    path.write_text(frab_xml(frab_event("1", "10:00", "00:30")).replace("</day>", f"{stray}</day>"), encoding="utf-8")
+    assert problems_of(path) == [
+        "schedule.xml:schedule/day[1]/event[1]: the <event> 'Stray' is not inside a <room> of a <day>, so it has no "
+        "room to be imported into; move it into the <room> of its day"
+    ]
+
+
+def test_speakers_sharing_a_name_stay_apart_by_their_codes(tmp_path):
+    """pretalx's XML names a person by code; two people called Jane Doe are two speakers."""
+    events = (frab_event("1", "10:00", "00:30").replace('<person id="3">Alice', '<person code="AAAAAA">Jane Doe')
+              + frab_event("2", "11:00", "00:30").replace('<person id="3">Alice', '<person code="BBBBBB">Jane Doe'))
+    path = tmp_path / "schedule.xml"
+    path.write_text(frab_xml(events), encoding="utf-8")
+    conference = read_frab(path).conference
+    assert [(s.speaker_id, s.name) for s in conference.speakers] == [("AAAAAA", "Jane Doe"), ("BBBBBB", "Jane Doe")]
+    assert [s.speakers for s in conference.sessions] == [("AAAAAA",), ("BBBBBB",)]
+
+
+def test_speakers_known_only_by_name_get_one_id_per_name(tmp_path):
+    """Names whose slugs are empty or taken by another speaker's id still give distinct speakers."""
+    def with_person(event_id: str, start: str, person: str) -> str:
+        return frab_event(event_id, start, "00:30").replace('<person id="3">Alice</person>', person)
+
+    events = (with_person("1", "10:00", "<person>محمد علي</person>")
+              + with_person("2", "11:00", "<person>Олена</person>")
+              + with_person("3", "12:00", '<person id="anna">Anna Rossi</person><person>Anna</person>')
+              + with_person("4", "13:00", "<person>Олена</person>"))
+    path = tmp_path / "schedule.xml"
+    path.write_text(frab_xml(events), encoding="utf-8")
+    conference = read_frab(path).conference
+    assert [(s.speaker_id, s.name) for s in conference.speakers] == [
+        ("speaker", "محمد علي"), ("speaker-2", "Олена"), ("anna", "Anna Rossi"), ("anna-2", "Anna")]
+    assert [s.speakers for s in conference.sessions] == [("speaker",), ("speaker-2",), ("anna", "anna-2"),
+                                                         ("speaker-2",)]
+
+
+def test_one_person_id_under_two_names_is_reported(tmp_path):
+    events = frab_event("1", "10:00", "00:30") + frab_event("2", "11:00", "00:30").replace(">Alice<", ">Bob<")
+    path = tmp_path / "schedule.xml"
+    path.write_text(frab_xml(events), encoding="utf-8")
+    where = "schedule.xml:schedule/day[1]/room[@name='Saal 1']/event"
+    assert problems_of(path) == [
+        f"{where}[2]: person '3' is named 'Bob' here but 'Alice' at schedule/day[1]/room[@name='Saal 1']/event[1]; "
+        "one id is one speaker"
+    ]
+
+
+def test_a_person_without_name_or_id_is_reported(tmp_path):
+    path = tmp_path / "schedule.xml"
+    path.write_text(frab_xml(frab_event("1", "10:00", "00:30").replace('<person id="3">Alice', "<person>")),
+                    encoding="utf-8")
+    assert problems_of(path) == [
+        "schedule.xml:schedule/day[1]/room[@name='Saal 1']/event[1]/persons/person[1]: the person has neither a name "
+        "nor a code, id or guid"
+    ]
+
+
+def test_a_latin1_file_that_declares_its_encoding_is_read():
+    conference = read_frab(LATIN1).conference
+    (session,) = conference.sessions
+    assert (conference.name, session.title, session.abstract) == ("Bürgerkonferenz Köln", "Begrüßung",
+                                                                   "Grüße aus Köln - à bientôt.")
+    assert [(s.speaker_id, s.name) for s in conference.speakers] == [("7", "Jürgen Müller")]
+    assert [r.name for r in conference.rooms] == ["Saal Übersee"]
+
+
+def test_a_file_neither_utf8_nor_declaring_its_encoding_is_refused_with_a_hint(tmp_path):
+    path = tmp_path / "schedule.xml"
+    path.write_bytes(LATIN1.read_bytes().replace(b' encoding="ISO-8859-1"', b""))
+    (problem,) = problems_of(path)
+    assert problem.startswith("schedule.xml:5: is not well-formed XML (line 5, column ")
+    assert problem.endswith('the file is not UTF-8, so if it is in another encoding its XML declaration must name '
+                            'it, e.g. <?xml version="1.0" encoding="ISO-8859-1"?>')
+
+
+@pytest.mark.parametrize("encoding, reason", [("klingon", "unknown encoding: klingon"),
+                                              ("Shift_JIS", "multi-byte encodings are not supported")])
+def test_an_encoding_the_parser_cannot_read_is_refused(encoding, reason, tmp_path):
+    path = tmp_path / "schedule.xml"
+    path.write_bytes(LATIN1.read_bytes().replace(b"ISO-8859-1", encoding.encode()))
+    assert problems_of(path) == [
+        f"schedule.xml:1: declares an encoding the XML parser cannot read ({reason}); save it as UTF-8"]
+
+
+def test_a_json_file_that_is_not_utf8_is_refused_naming_the_line(tmp_path):
+    path = tmp_path / "schedule.json"
+    path.write_bytes('{"schedule":\n {"conference": {"title": "Köln"}}}'.encode("latin-1"))
+    assert problems_of(path) == [
+        "schedule.json:2: is not UTF-8 text (byte 41: invalid start byte); save it as UTF-8"]

@@ -367,6 +367,26 @@ def test_uids_are_stable_across_two_solves(tmp_path):
     assert set(with_icaljs(_write(tmp_path / "a.ics", after))) == set(with_icalendar(before))
 
 
+def test_uids_survive_a_renamed_conference_when_it_has_a_slug():
+    versions, now = second_solve_versions()
+    slugged = [replace(v, conference=replace(v.conference, slug="rome-2023")) for v in versions]
+    renamed = replace(now, name="Rome Peace Conference 2023 (programme fixed)", slug="rome-2023")
+    before = set(with_icalendar(build_calendar(slugged[0].conference, slugged[:1], name="Rome")))
+    after = set(with_icalendar(build_calendar(renamed, slugged, name="Rome")))
+    assert before == after == {f"{sid}@rome-2023" for sid in ("p1", "p2", "p3", "p4", "p5", "p6")}
+    # without a slug the UIDs follow the name: the reason the slug exists
+    assert session_uid(replace(now, name="Rome Peace Conference 2024"), "p1") != session_uid(now, "p1")
+
+
+def test_names_without_ascii_letters_give_distinct_uids():
+    versions, _ = second_solve_versions()
+    kyiv = replace(versions[0].conference, name="Київська мирна конференція 2024")
+    moscow = replace(versions[0].conference, name="Московская мирная конференция 2024")
+    uids = {session_uid(kyiv, "p1"), session_uid(moscow, "p1")}
+    assert len(uids) == 2 and not any(uid.endswith("@2024") for uid in uids)
+    assert session_uid(kyiv, "p1") == session_uid(replace(kyiv), "p1")  # and each is stable
+
+
 def test_sequence_moves_on_the_moved_session_and_nothing_else(tmp_path):
     versions, now = second_solve_versions()
     data = build_calendar(now, versions, name="Rome")

@@ -256,6 +256,44 @@ def test_workbook_value_under_a_column_without_header_is_reported(tmp_path: Path
     assert_at(only_problem(workbook), "rooms", 3, "#7", "'stage' is in column 7, which has no header")
 
 
+def test_workbook_cells_merged_down_rows_give_every_row_the_value(tmp_path: Path):
+    """A committee merges a track over its sessions, or the same open hours over days: each row means it."""
+    workbook = folder_to_workbook(TINY, tmp_path / "tiny.xlsx")
+    book = openpyxl.load_workbook(workbook)
+    book["sessions"]["G2"] = "peace"
+    book["sessions"].merge_cells("G2:G5")  # track, all four sessions
+    book["days"]["B2"] = "09:00-12:00"
+    book["days"].merge_cells("B2:B3")  # open, both days
+    book.save(workbook)
+    conference = load_conference(workbook)
+    assert [s.track for s in conference.sessions] == ["peace"] * 4
+    assert [[(p.start.hour, p.end.hour) for p in d.periods] for d in conference.days] == [[(9, 12)], [(9, 12)]]
+
+
+@pytest.mark.parametrize(("merged", "row", "column", "fragment"), [
+    ("G3:H3", 3, "track", "merged across columns"),  # track over kind: which column holds 'war-zone'?
+    ("G1:G3", 1, "track", "join the header to the cells below"),
+])
+def test_workbook_cells_merged_across_columns_or_with_the_header_are_reported(
+    tmp_path: Path, merged: str, row: int, column: str, fragment: str
+):
+    workbook = folder_to_workbook(TINY, tmp_path / "tiny.xlsx")
+    book = openpyxl.load_workbook(workbook)
+    book["sessions"].merge_cells(merged)
+    book.save(workbook)
+    assert_at(only_problem(workbook), "sessions", row, column, f"cells {merged}", fragment, "unmerge")
+
+
+def test_workbook_cells_merged_over_extra_columns_only_are_left_alone(tmp_path: Path):
+    workbook = folder_to_workbook(TINY, tmp_path / "tiny.xlsx")
+    book = openpyxl.load_workbook(workbook)
+    sessions = book["sessions"]
+    sessions["R1"], sessions["S1"], sessions["R2"] = "notes", "more notes", "ask the chair"
+    sessions.merge_cells("R2:S2")
+    book.save(workbook)
+    assert load_conference(workbook) == load_conference(TINY)
+
+
 def test_not_a_folder_or_workbook_is_one_clear_problem(tmp_path: Path):
     (tmp_path / "notes.txt").write_text("hello")
     problem = only_problem(tmp_path / "notes.txt")
@@ -361,6 +399,19 @@ def test_bad_integer(folder: Path, file: str, row: int, column: str, value: str,
 def test_bad_integer_setting(folder: Path, setting: str, column: str, fragment: str):
     edit_toml(folder, setting, setting.split("=")[0] + ("= -5" if "changeover" in setting else "= 7"))
     assert_at(only_problem(folder), "conference.toml", None, column, fragment)
+
+
+def test_slug_is_read_and_defaults_to_none(folder: Path, tmp_path: Path):
+    assert load_conference(folder).slug == ""
+    edit_toml(folder, "changeover_min = 10", 'changeover_min = 10\nslug = "tiny-2023"')
+    assert load_conference(folder).slug == "tiny-2023"
+    assert load_conference(folder_to_workbook(folder, tmp_path / "tiny.xlsx")).slug == "tiny-2023"
+
+
+@pytest.mark.parametrize("slug", ["Tiny 2023", "tiny_2023", "-tiny", "tiny-", "é-2023", "x" * 65])
+def test_bad_slug(folder: Path, slug: str):
+    edit_toml(folder, "changeover_min = 10", f'changeover_min = 10\nslug = "{slug}"')
+    assert_at(only_problem(folder), "conference.toml", None, "slug", "lowercase letters a-z, digits")
 
 
 @pytest.mark.parametrize(("file", "row", "column", "value", "fragment"), [
@@ -565,6 +616,87 @@ def test_non_utf8_file_is_a_problem_not_a_traceback(folder: Path):
     (folder / "speakers.csv").write_bytes("speaker_id,name\nsp1,Jos\xe9\n".encode("latin-1"))
     problems = problems_of(folder)
     assert any(p.file == "speakers.csv" and "not UTF-8" in p.message for p in problems)
+
+
+def test_latin1_file_names_the_row_and_the_character(folder: Path):
+    path = folder / "speakers.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("latin-1"))  # 'Ana López' is on row 5
+    assert_at(only_problem(folder), "speakers.csv", 5, None, "not UTF-8", "0xF3", "'ó'", "save the file as CSV UTF-8")
+
+
+def test_utf16_file_is_named_as_such(folder: Path):
+    path = folder / "speakers.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
+    assert_at(only_problem(folder), "speakers.csv", None, None, "UTF-16", "save it as CSV UTF-8")
+
+
+def test_unterminated_quote_names_its_row_counting_the_header_as_row_1(folder: Path):
+    path = folder / "speakers.csv"
+    path.write_text(path.read_text().replace('"Historian, Rome"', '"Historian, Rome'))
+    assert_at(only_problem(folder), "speakers.csv", 2, None, "double quote", "never closed")
+
+
+def test_rows_below_a_cell_with_line_breaks_also_name_the_text_editors_line(folder: Path):
+    path = folder / "sessions.csv"
+    text = path.read_text().replace('"Welcome, in three languages"', '"Welcome,\nin three\nlanguages"')
+    path.write_text(text.replace("s2,Refugees", '"s2,Refugees'))
+    assert_at(only_problem(folder), "sessions.csv", 4, None, "never closed", "line 6 in a text editor")
+    path.write_text(text.replace("s2,Refugees", "s2,Refugees,extra"))
+    assert_at(only_problem(folder), "sessions.csv", 4, None, "has 18 cells", "line 6 in a text editor")
+
+
+# --- lists written with ',' instead of ';' ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("file", "row", "column", "value", "fixed"), [
+    ("speakers.csv", 2, "languages", "it, en", "it;en"),
+    ("rooms.csv", 2, "features", "stage,streaming", "stage;streaming"),
+    ("sessions.csv", 2, "speakers", "sp1, sp3", "sp1;sp3"),
+    ("sessions.csv", 2, "interpretation", "en, ru", "en;ru"),
+    ("sessions.csv", 5, "after", "s1 , s2", "s1;s2"),
+    ("attendees.csv", 2, "interests", "open;s1, s2", "open;s1;s2"),
+])
+def test_list_written_with_commas_is_one_problem_naming_the_separator(
+    folder: Path, file: str, row: int, column: str, value: str, fixed: str
+):
+    set_cell(folder, file, row, column, value)
+    assert_at(only_problem(folder), file, row, column, f"'{value}' has ','", "separated by ';'", f"write {fixed}")
+
+
+def test_items_of_a_list_written_with_commas_are_still_checked_one_by_one(folder: Path):
+    set_cell(folder, "speakers.csv", 2, "languages", "it, xx")
+    assert [p.message.split(" (")[0] for p in problems_of(folder)] == [
+        "'it, xx' has ',' between its items, but lists are separated by ';': write it;xx", "unknown language 'xx'"]
+
+
+def test_the_same_comma_mistake_in_300_rows_is_listed_once_per_row(folder: Path):
+    lines = ["attendee_id,languages,interests", *(f'a{i},"it, en",open' for i in range(300))]
+    (folder / "attendees.csv").write_text("\n".join(lines) + "\n")
+    problems = problems_of(folder)
+    assert [(p.file, p.row, p.column) for p in problems] == [("attendees.csv", r, "languages") for r in range(2, 302)]
+    assert {p.message for p in problems} == {"'it, en' has ',' between its items, but lists are separated by ';': "
+                                             "write it;en"}
+
+
+@pytest.mark.parametrize(("old", "new", "column", "fragment"), [
+    ('languages = ["it", "en", "ru"]', 'languages = "it, en, ru"', "languages", "write it;en;ru"),
+    ('languages = ["it", "en", "ru"]', 'languages = ["it, en", "ru"]', "languages", '["it", "en"]'),
+    ('open = ["09:30-13:00", "14:30-19:00"]', 'open = "09:30-13:00, 14:30-19:00"', "days[1].open",
+     "write 09:30-13:00;14:30-19:00"),
+])
+def test_conference_list_written_with_commas_is_one_problem_not_one_per_cell(
+    folder: Path, old: str, new: str, column: str, fragment: str
+):
+    edit_toml(folder, old, new)
+    assert_at(only_problem(folder), "conference.toml", None, column, "','", fragment)
+
+
+def test_workbook_languages_written_with_commas_is_one_problem(folder: Path, tmp_path: Path):
+    workbook = folder_to_workbook(folder, tmp_path / "tiny.xlsx")
+    book = openpyxl.load_workbook(workbook)
+    book["conference"]["B5"] = "it, en, ru"  # languages
+    book.save(workbook)
+    assert_at(only_problem(workbook), "conference", 5, "value", "separated by ';'", "write it;en;ru")
 
 
 # --- the sample conference --------------------------------------------------------------------------------------

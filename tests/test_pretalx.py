@@ -10,6 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from scheduler.domain import Conference
 from scheduler.errors import InputError
 from scheduler.frab import schedule_json, schedule_xml
 from scheduler.loader import load_conference
@@ -48,6 +49,7 @@ def test_democon_becomes_a_folder_that_loads_with_the_files_counts(democon, tmp_
     assert [r.name for r in conference.rooms] == [r["name"] for r in democon["schedule"]["conference"]["rooms"]]
     assert len(conference.days) == democon["schedule"]["conference"]["daysCount"]
     assert conference.name == democon["schedule"]["conference"]["title"]
+    assert conference.slug == democon["schedule"]["conference"]["acronym"] == "democon"  # our UIDs: SESSION@democon
     reference = read_timetable(tmp_path / "democon" / "reference-timetable.csv", conference)
     assert len(reference.assignments) == len(events)
 
@@ -135,4 +137,75 @@ def test_a_broken_pretalx_file_names_file_and_field(democon, tmp_path):
     assert [str(p) for p in caught.value.problems] == [
         "democon.json:schedule.conference.days[1].rooms['Tan Room'][0].date: 'tomorrow' is not an ISO date-time "
         "such as 2023-10-13T09:30:00+02:00"
+    ]
+
+
+def import_edited(democon: dict, tmp_path: Path, edit) -> Conference | list[str]:
+    """The fixture with `edit` applied to a copy, imported: the conference, or the problems as text."""
+    document = json.loads(json.dumps(democon))
+    edit(document)
+    path = tmp_path / "democon.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    try:
+        return read_pretalx(path).conference
+    except InputError as err:
+        return [str(p) for p in err.problems]
+
+
+def test_a_person_given_as_a_bare_name_becomes_a_speaker(democon, tmp_path):
+    def edit(document):
+        first, second = events_of(document)[:2]
+        first["persons"] = ["Jane Doe"]
+        second["persons"].append("Jane Doe")
+
+    conference = import_edited(democon, tmp_path, edit)
+    first, second = events_of(democon)[:2]
+    assert conference.speaker_by_id["jane-doe"].name == "Jane Doe"
+    assert conference.session_by_id[submission_code(first)].speakers == ("jane-doe",)
+    assert conference.session_by_id[submission_code(second)].speakers == (*(p["code"] for p in second["persons"]),
+                                                                          "jane-doe")
+
+
+def test_two_speakers_sharing_a_name_stay_two_speakers(democon, tmp_path):
+    def edit(document):
+        for event, code in zip(events_of(document)[:2], ("AAAAAA", "BBBBBB"), strict=True):
+            event["persons"] = [{"code": code, "public_name": "Jane Doe", "biography": code}]
+
+    conference = import_edited(democon, tmp_path, edit)
+    assert {(s.speaker_id, s.bio) for s in conference.speakers if s.name == "Jane Doe"} == {("AAAAAA", "AAAAAA"),
+                                                                                            ("BBBBBB", "BBBBBB")}
+
+
+@pytest.mark.parametrize("capacity, seats", [("120", 120), (" 80 ", 80), (45, 45), (300.0, 300), (None, 100)])
+def test_a_room_capacity_given_as_a_number_or_numeric_text_is_read(democon, tmp_path, capacity, seats):
+    def edit(document):
+        document["schedule"]["conference"]["rooms"][0]["capacity"] = capacity
+
+    conference = import_edited(democon, tmp_path, edit)
+    assert conference.rooms[0].capacity == seats
+
+
+@pytest.mark.parametrize("capacity", ["lots", "12.5", 0, -3, 12.5, True, [120]])
+def test_a_room_capacity_that_is_no_number_of_seats_is_reported(democon, tmp_path, capacity):
+    def edit(document):
+        document["schedule"]["conference"]["rooms"][1]["capacity"] = capacity
+
+    assert import_edited(democon, tmp_path, edit) == [
+        f"democon.json:schedule.conference.rooms[1].capacity: {json.dumps(capacity)} is not a number of seats "
+        "(a whole number, at least 1)"]
+
+
+def test_persons_and_rooms_that_cannot_be_read_are_reported(democon, tmp_path):
+    def edit(document):
+        first, second = events_of(document)[:2]
+        first["persons"] = [42, {"biography": "nobody"}]
+        second["persons"] = "Jane Doe"
+        document["schedule"]["conference"]["rooms"].append({"capacity": 10})
+
+    day0 = "democon.json:schedule.conference.days[0].rooms['Gray Room']"
+    assert import_edited(democon, tmp_path, edit) == [
+        f"{day0}[0].persons[0]: 42 is not a person: give an object with code, id or name, or a name",
+        f"{day0}[0].persons[1]: the person has neither a name nor a code, id or guid",
+        f"{day0}[1].persons: must be a list of persons",
+        "democon.json:schedule.conference.rooms[2].name: missing: each room needs a name",
     ]

@@ -29,6 +29,7 @@ OUT = Path(__file__).resolve().parent.parent / "rome-2023"
 SEED = 2023
 
 NAME = "Rome Peace Conference 2023"
+SLUG = "rome-peace-2023"  # calendar UIDs and frab guids: kept when the name is edited
 TIMEZONE = "Europe/Rome"
 GRANULARITY_MIN = 15
 CHANGEOVER_MIN = 15
@@ -1145,6 +1146,7 @@ def conference_toml() -> str:
         f"granularity_min = {GRANULARITY_MIN}",
         "languages = [" + ", ".join(f'"{lang}"' for lang in LANGUAGES) + "]",
         f"changeover_min = {CHANGEOVER_MIN}",
+        f'slug = "{SLUG}"',
     ]
     for day, spans in DAYS:
         lines += ["", "[[days]]", f'date = "{day}"', "open = [" + ", ".join(f'"{s}"' for s in spans) + "]"]
