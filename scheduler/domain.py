@@ -6,7 +6,9 @@ The types are frozen: the solver, the checker, the importers and the web view sh
 
 from __future__ import annotations
 
+import hashlib
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -134,6 +136,17 @@ class Weights:
     unplaced: int = 100_000  # per session left out (times 1 + priority) with --allow-unplaced
 
 
+def name_slug(name: str) -> str:
+    """A lowercase ASCII slug of a conference name ("Rome Peace Conference 2023" -> "rome-peace-conference-2023").
+    A name with no ASCII letter ("Мирная конференция 2024") gets "conference-" and a hash of the whole name: its
+    digits alone ("2024") would give two such conferences the same UIDs."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:64].strip("-")
+    if re.search(r"[a-z]", slug):
+        return slug
+    return f"conference-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
+
+
 # A conference slug goes unchanged into every calendar UID's domain part.
 SLUG_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 
@@ -160,8 +173,9 @@ class Conference:
 
     @property
     def identity(self) -> str:
-        """What exported identifiers derive from: the slug when set, else the name (as before slugs existed)."""
-        return self.slug or self.name
+        """What exported identifiers (calendar UIDs, frab guids and ids) derive from: the slug when set, else a
+        slug of the name."""
+        return self.slug or name_slug(self.name)
 
     @cached_property
     def tz(self) -> ZoneInfo:

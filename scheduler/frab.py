@@ -4,8 +4,8 @@ Export. The format conference apps (Giggity, EventFahrplan, ConfClerk), the C3 r
 read. Both files are built from one list of day records, computed once (as pretalx's exporters do), and
 validate against the c3voc XSD and JSON schema (../shared/formats/). Identifiers must survive re-solves,
 because apps key favourites and alarms on them:
-- `guid`: uuid5 in a namespace of the conference's slug (else its name), of the session id (rooms and persons
-  likewise); numeric ids and the acronym derive from the slug too, so correcting the name changes none of them.
+- `guid`: uuid5 in a namespace of `Conference.identity` (its slug), of the session id (rooms and persons
+  likewise); numeric ids and the acronym derive from it too, so correcting the name changes none of them.
 - `id` (a positive integer in the format): a session id that is a positive integer keeps its number; any
   other id gets a number hashed from it (collisions resolved in id order), never a position in a list.
 - `code` (pretalx's six-character submission code): written when a session id has that form.

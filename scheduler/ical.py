@@ -4,7 +4,8 @@ Feeds: the whole conference, one speaker, one room, one track, one language (hel
 a personal agenda of chosen sessions: one `build_calendar` and a selector for each.
 
 What calendar clients (Google, Apple, Outlook, Thunderbird) need and why it is done so here:
-- One stable UID per session (session id @ conference slug), so a re-solve updates events instead of adding.
+- One stable UID per session (session id @ `Conference.identity`, its slug), so a re-solve updates events
+  instead of adding, and a corrected conference name changes nothing when the conference has a slug.
 - SEQUENCE and LAST-MODIFIED from `scheduler.revisions`: they move only when what attendees see changes.
 - A withdrawn session stays as STATUS:CANCELLED with its last time and room; silence would leave it in place.
 - DTSTAMP is when the schedule last changed, never "now", and events are sorted by UID: an unchanged schedule
@@ -16,9 +17,7 @@ What calendar clients (Google, Apple, Outlook, Thunderbird) need and why it is d
 
 from __future__ import annotations
 
-import hashlib
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -112,23 +111,7 @@ def for_sessions(session_ids: Iterable[str]) -> Selector:
 
 def session_uid(conference: Conference, session_id: str) -> str:
     """The UID of a session's event: the same across re-solves and versions of the conference."""
-    return f"{session_id}@{uid_domain(conference)}"
-
-
-def uid_domain(conference: Conference) -> str:
-    """The right-hand side of every UID of the conference: its `slug` when set, else a slug of its name."""
-    return conference.slug or conference_slug(conference.name)
-
-
-def conference_slug(name: str) -> str:
-    """A lowercase ASCII slug of a conference name ("Rome Peace Conference 2023" -> "rome-peace-conference-2023").
-    A name with no ASCII letter ("Мирная конференция 2024") gets "conference-" and a hash of the whole name: its
-    digits alone ("2024") would give two such conferences the same UIDs."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
-    if re.search(r"[a-z]", slug):
-        return slug
-    return f"conference-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
+    return f"{session_id}@{conference.identity}"
 
 
 def _calendar(name: str, source_url: str | None, refresh: timedelta) -> Calendar:

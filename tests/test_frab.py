@@ -191,7 +191,7 @@ def test_guids_are_stable_uuid5_across_two_solves(render, events_of):
     assert set(first) == set(second)
     assert len(first) == len(conference.sessions)
     assert {uuid.UUID(g).version for g in first} == {5}
-    assert set(first) == {event_guid(conference.name, s.session_id) for s in conference.sessions}
+    assert set(first) == {event_guid(conference.identity, s.session_id) for s in conference.sessions}
     assert event_guid("Another conference", "101") not in first
 
 
@@ -229,7 +229,7 @@ def test_xml_events_carry_what_the_conference_says():
     events = xml_events(schedule_xml(conference, timetable))
     for placed in timetable.assignments:
         session = conference.session_by_id[placed.session_id]
-        event = events[event_guid(conference.name, session.session_id)]
+        event = events[event_guid(conference.identity, session.session_id)]
         minutes = int((placed.end - placed.start).total_seconds() // 60)
         assert datetime.fromisoformat(event.findtext("date")) == placed.start
         assert event.findtext("start") == placed.start.strftime("%H:%M")
@@ -287,7 +287,7 @@ def test_round_trip_gives_back_sessions_rooms_and_the_timetable(render, name, tm
     path.write_bytes(render(conference, timetable))
     imported = read_frab(path)
     back = imported.conference
-    numbers = numeric_ids(conference.session_by_id, f"{conference.name}/sessions")
+    numbers = numeric_ids(conference.session_by_id, f"{conference.identity}/sessions")
     # Integer ids and pretalx codes come back as they were; other ids as the number the export gave them.
     new_id = {sid: sid if sid in ("101", "5", "G9JGWY") else str(numbers[sid]) for sid in conference.session_by_id}
     assert set(back.session_by_id) == set(new_id.values())
@@ -490,7 +490,7 @@ def test_selection_of_sessions_exports_only_those(tmp_path):
     timetable = solve_one(conference)
     only = Timetable(tuple(a for a in timetable.assignments if a.session_id == "101"))
     events = xml_events(schedule_xml(conference, only))
-    assert list(events) == [event_guid(conference.name, "101")]
+    assert list(events) == [event_guid(conference.identity, "101")]
     # A renamed conference is another conference: all its guids differ.
     renamed = replace(conference, name="Rome Peace Conference 2024")
     assert not set(xml_events(schedule_xml(renamed, timetable))) & set(xml_events(schedule_xml(conference, timetable)))

@@ -8,10 +8,14 @@ Settings (app.config, or `test_config`):
 - CONFERENCE_PATH, TIMETABLE_CSV: a conference folder/workbook and its timetable (a `FolderSource`), or
 - SCHEDULE_SOURCE: a `webview.data.ScheduleSource`, or a factory taking the app.
 - DATABASE_URL (or AGENDA_DATABASE_URL): the committee store (SQLAlchemy URL; SQLite in the instance folder by
-  default). Without CONFERENCE_PATH, public pages show the store's latest published version.
+  default). Without CONFERENCE_PATH, public pages show the store's published versions (webview.store.source).
 - SECRET_KEY: signs personal-agenda tokens; must not change between restarts or subscribed agenda URLs break.
   When not set, a random key is created once in the instance folder and kept there.
-- BASE_URL: public root URL (e.g. https://agenda.example.org) for absolute links when behind a proxy.
+- BASE_URL: public root URL (e.g. https://agenda.example.org) for absolute links when behind a proxy. When set,
+  TRUSTED_HOSTS (Flask's: requests naming another host get 400) defaults to its host plus localhost and 127.0.0.1.
+- TRUSTED_HOSTS: the Host names to accept (Flask's setting; a leading dot accepts subdomains). Without BASE_URL,
+  absolute links take the host of the request, so a server on a public address needs one of the two.
+- PUBLIC_CONFERENCE: the slug of the store's conference the public site shows (see webview.store.source).
 - LANGUAGES: interface languages, first is the default (see webview.i18n).
 - TRANSLATIONS_BUILD_DIR: where compiled catalogs go (default: the instance folder).
 Every setting can also come from an environment variable with the AGENDA_ prefix (AGENDA_SECRET_KEY=...),
@@ -27,7 +31,7 @@ from pathlib import Path
 
 from flask import Flask, Response, render_template, request
 
-from webview import data, i18n, templating
+from webview import data, i18n, links, templating
 
 # (module, url_prefix): each module defines `bp`. The committee pages will add ("webview.committee", "/committee").
 BLUEPRINTS: list[tuple[str, str | None]] = [
@@ -75,6 +79,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    if app.config.get("BASE_URL") and app.config.get("TRUSTED_HOSTS") is None:
+        # Links are built from BASE_URL, so a request naming another host is forged or misrouted; refusing it also
+        # keeps such requests out of the per-host caches of feed bodies.
+        app.config["TRUSTED_HOSTS"] = links.base_url_hosts(app.config["BASE_URL"])
     app.json.sort_keys = False  # keep the documented field order in API responses
 
     if app.config.get("DATABASE_URL") and app.config.get("SCHEDULE_SOURCE") is None and not app.config.get(

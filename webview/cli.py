@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import sys
 from pathlib import Path
 
+from flask import Flask
 from waitress.server import create_server
 
 from webview import create_app
@@ -28,7 +30,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 picks a free one)")
     p.add_argument("--threads", type=int, default=4, help="worker threads (default 4)")
     p.add_argument("--base-url", help="public root URL behind a reverse proxy, e.g. https://agenda.example.org, "
-                                      "used in feed and subscription links")
+                                      "used in feed and subscription links (requests naming another host get "
+                                      "400); needed on a public address")
     p.add_argument("--database-url", help="serve the committee store's published versions (SQLAlchemy URL, e.g. "
                                           "sqlite:///build/agenda.sqlite) instead of a conference folder")
     p.set_defaults(func=run_serve)
@@ -49,10 +52,7 @@ def make_server(args: argparse.Namespace):
         return _store_server(args)
     conference = Path(args.conference)
     timetable = timetable_path(conference, args.timetable)
-    settings = {"CONFERENCE_PATH": str(conference), "TIMETABLE_CSV": str(timetable) if timetable else None}
-    if args.base_url:  # otherwise AGENDA_BASE_URL from the environment, if any, stays in force
-        settings["BASE_URL"] = args.base_url
-    app = create_app(settings)
+    app = _app(args, {"CONFERENCE_PATH": str(conference), "TIMETABLE_CSV": str(timetable) if timetable else None})
     programme = schedule_cache(app).get()
     if timetable is None:
         print("no timetable given: sessions are shown as not yet scheduled", file=sys.stderr)
@@ -71,14 +71,34 @@ def make_server(args: argparse.Namespace):
 def _store_server(args: argparse.Namespace):
     """The waitress server for the committee store: public pages from its latest published version, and the
     committee workspace under /committee/."""
-    settings = {"DATABASE_URL": args.database_url}
-    if args.base_url:
-        settings["BASE_URL"] = args.base_url
-    app = create_app(settings)
+    app = _app(args, {"DATABASE_URL": args.database_url})
     server = create_server(app, host=args.host, port=args.port, threads=args.threads)
     print(f"serving the committee store at http://{args.host}:{server.effective_port}/ "
           f"(committee: /committee/; Ctrl+C stops)", flush=True)
     return server
+
+
+def _app(args: argparse.Namespace, settings: dict) -> Flask:
+    """The app with `settings` and --base-url, and a warning when its links would follow forged Host headers."""
+    if args.base_url:  # otherwise AGENDA_BASE_URL from the environment, if any, stays in force
+        settings = {**settings, "BASE_URL": args.base_url}
+    app = create_app(settings)
+    if not (app.config.get("BASE_URL") or app.config.get("TRUSTED_HOSTS") or is_loopback(args.host)):
+        print(f"warning: listening on {args.host} without a base URL: feed, subscription and API links take their "
+              "host from each request's Host header, which any client can forge. Give the public URL with "
+              "--base-url or AGENDA_BASE_URL (other hosts are then refused), or list the accepted hosts in "
+              "AGENDA_TRUSTED_HOSTS", file=sys.stderr)
+    return app
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` (a --host value) is reachable from this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def run_serve(args: argparse.Namespace) -> int:

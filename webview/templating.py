@@ -12,7 +12,6 @@ from flask import Flask, current_app, url_for
 from flask_babel import get_locale, gettext
 
 from scheduler.domain import Session, Speaker
-from scheduler.ical import conference_slug
 from webview.data import Slot, current_programme
 from webview.i18n import language_name
 from webview.links import external_url, webcal_url
@@ -129,4 +128,4 @@ def init_app(app: Flask) -> None:
     def conference_context() -> dict:
         """Every template (the error page too) can name the conference and link its days."""
         programme = current_programme()
-        return {"programme": programme, "conference_slug": conference_slug(programme.conference.name)}
+        return {"programme": programme, "conference_slug": programme.conference.identity}

@@ -7,12 +7,17 @@ import re
 import threading
 import time
 import zipfile
+from collections import Counter
+from dataclasses import replace
+from html.parser import HTMLParser
 from pathlib import Path
 
+from factories import at, make_conference, make_session
 from werkzeug.serving import make_server
 
-from scheduler.domain import Conference
+from scheduler.domain import Assignment, Conference, Timetable
 from scheduler.folder import write_folder
+from webview.store import service
 
 REPO = Path(__file__).resolve().parents[2]
 ROME = REPO / "data" / "rome-2023"
@@ -37,6 +42,43 @@ def login(client, email: str, password: str = PASSWORD):
 def csrf_token(html: str) -> str | None:
     match = _TOKEN.search(html)
     return match.group(1) if match else None
+
+
+def published_conference(store, name: str, *, versions: int = 1) -> str:
+    """A one-session conference (session A by speaker sp1 in room R1) published `versions` times, each from a
+    new draft revision; returns its slug."""
+    conference = make_conference([make_session("A", speakers=("sp1",))], name=name)
+    timetable = Timetable((Assignment("A", "R1", at("09:00"), at("10:00")),))
+    with store.write() as session:
+        row = service.create_conference(session, conference, timetable, by="t")
+        lock_version = row.lock_version
+        for n in range(versions):
+            if n:
+                lock_version = service.save_draft(session, row.slug, lock_version, conference, timetable,
+                                                  summary=f"revision {n + 1}", by="t")
+            service.publish(session, row.slug, lock_version, by="t")
+        return row.slug
+
+
+class _IdCounter(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: Counter[str] = Counter()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.ids.update(value for name, value in attrs if name == "id" and value is not None)
+
+
+def repeated_ids(html: str) -> dict[str, int]:
+    """The element ids that occur more than once in a page (an HTML document allows each once)."""
+    parser = _IdCounter()
+    parser.feed(html)
+    return {ident: n for ident, n in parser.ids.items() if n > 1}
+
+
+def as_stored(conference: Conference) -> Conference:
+    """The conference as the store keeps it: with its identity fixed as its slug (service._with_slug)."""
+    return replace(conference, slug=conference.identity)
 
 
 def folder_zip_bytes(folder: Path, top: str = "conf") -> bytes:

@@ -8,14 +8,30 @@ import io
 import re
 
 import pytest
-from committee_support import PASSWORD, TINY, csrf_token, folder_zip_bytes, login, slug_from, upload
+from committee_support import (
+    PASSWORD,
+    TINY,
+    as_stored,
+    csrf_token,
+    folder_zip_bytes,
+    login,
+    published_conference,
+    repeated_ids,
+    slug_from,
+    upload,
+)
+from flask_login.utils import encode_cookie
+from sqlalchemy import text
 from werkzeug.routing import Rule
+from werkzeug.security import generate_password_hash
 
 from scheduler.loader import load_conference
 from scheduler.solve import SolveSettings, solve
 from scheduler.timetable_io import read_timetable, write_timetable
 from webview import admin_cli
+from webview.migrations import head_revision, upgrade
 from webview.store import service
+from webview.store.db import Store, get_store
 
 # Arguments for routes with variables: the conference and ids need not exist, the guard answers first.
 ARGS = {"slug": "x", "session_id": "s1", "speaker_id": "sp1", "room_id": "r1", "run_id": 1, "number": 1,
@@ -138,6 +154,22 @@ def test_csrf_is_required_on_login_and_on_every_committee_form(make_app, account
     assert client.get("/committee/").status_code == 200  # still logged in: the logout needed its token
 
 
+def test_pages_with_several_forms_repeat_no_id(make_app, accounts):
+    """Every page has the log-out form besides its own; each form's CSRF token (and draft revision) is a hidden
+    input, which must not bring the same id along each time."""
+    app = make_app(WTF_CSRF_ENABLED=True)
+    slug = published_conference(get_store(app), "Ids", versions=2)  # two versions, two revisions: rows of forms
+    client = app.test_client()
+    login(client, accounts["admin"])
+    for path in ("/committee/", f"/committee/c/{slug}/", f"/committee/c/{slug}/session/A",
+                 f"/committee/c/{slug}/speaker/sp1", f"/committee/c/{slug}/room/R1", f"/committee/c/{slug}/history",
+                 f"/committee/c/{slug}/versions", "/committee/users"):
+        html = client.get(path).get_data(as_text=True)
+        assert html.count("<form") >= 2, path
+        assert csrf_token(html), path
+        assert repeated_ids(html) == {}, path
+
+
 def test_session_cookie_is_httponly_samesite_lax_and_secure_when_configured(make_app, accounts):
     for secure in (False, True):
         app = make_app(SESSION_COOKIE_SECURE=secure)
@@ -191,6 +223,46 @@ def test_logout_ends_the_session(client_as):
     assert client.get("/committee/").status_code == 302
 
 
+def replay(app, cookie: str, name: str = "session"):
+    """A fresh client presenting a copy of a cookie (another device, or someone who copied it)."""
+    client = app.test_client()
+    client.set_cookie(name, cookie)
+    return client
+
+
+def test_a_copy_of_the_session_cookie_stops_working_at_logout_on_every_device(app, client_as):
+    client, other_device = client_as("editor"), client_as("editor")
+    copied = client.get_cookie("session").value
+    assert replay(app, copied).get("/committee/").status_code == 200
+    assert client.post("/committee/logout").status_code == 302
+    assert replay(app, copied).get("/committee/").status_code == 302
+    assert other_device.get("/committee/").status_code == 302  # logging out logs out everywhere
+
+
+def member(store, email: str):
+    with store.read() as session:
+        return next(u for u in service.users(session) if u.email == email)
+
+
+def test_a_remember_me_cookie_stops_working_when_the_session_token_changes(app, store, accounts):
+    with app.test_request_context():
+        remembered = encode_cookie(member(store, accounts["editor"]).get_id())  # what login_user(remember=True) sets
+    name = app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    assert replay(app, remembered, name).get("/committee/").status_code == 200
+    with store.write() as session:
+        service.end_sessions(session, member(store, accounts["editor"]).id)
+    assert replay(app, remembered, name).get("/committee/").status_code == 302
+
+
+def test_a_reactivated_member_must_log_in_again(app, client_as, store, accounts):
+    copied = client_as("editor").get_cookie("session").value
+    user_id = member(store, accounts["editor"]).id
+    for active in (False, True):
+        with store.write() as session:
+            service.set_role(session, user_id, "editor", active=active)
+    assert replay(app, copied).get("/committee/").status_code == 302
+
+
 def test_an_admin_creates_accounts_and_cannot_lock_themselves_out(client_as, store, accounts):
     admin = client_as("admin")
     response = admin.post("/committee/users", data={"email": "new@example.org", "password": "long enough pw",
@@ -222,7 +294,7 @@ def test_create_admin_reads_the_password_from_stdin_and_the_admin_can_log_in(tmp
                                                                               capsys):
     url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
     assert run_command(["db", "upgrade", "--database-url", url], monkeypatch) == 0
-    assert "revision 0001" in capsys.readouterr().out
+    assert f"revision {head_revision()}" in capsys.readouterr().out
     code = run_command(["create-admin", "--email", "Chair@Example.org", "--database-url", url], monkeypatch,
                        stdin="a long admin password\n")
     assert code == 0
@@ -233,6 +305,32 @@ def test_create_admin_reads_the_password_from_stdin_and_the_admin_can_log_in(tmp
     client = app.test_client()
     login(client, "chair@example.org", "a long admin password")
     assert client.get("/committee/users").status_code == 200
+
+
+def test_db_upgrade_of_a_store_made_before_session_tokens_keeps_its_accounts(tmp_path, monkeypatch, make_app,
+                                                                              capsys):
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    old = Store(url, upgrade=False)
+    upgrade(old.engine, "0001")
+    with old.engine.begin() as connection:
+        for email in ("chair@example.org", "second@example.org"):
+            connection.execute(text("INSERT INTO users (email, password_hash, role, active, created_at) "
+                                    "VALUES (:email, :hash, 'admin', 1, '2024-01-01 00:00:00')"),
+                               {"email": email, "hash": generate_password_hash(PASSWORD)})
+    old.dispose()
+    assert run_command(["db", "upgrade", "--database-url", url], monkeypatch) == 0
+    assert f"revision {head_revision()}" in capsys.readouterr().out
+    with Store(url, upgrade=False).read() as session:
+        tokens = [u.session_token for u in service.users(session)]
+    assert len(set(tokens)) == 2 and all(len(t) >= 32 for t in tokens)
+
+    app = make_app(DATABASE_AUTO_UPGRADE=False)  # the command did the upgrade
+    client = app.test_client()
+    login(client, "chair@example.org")
+    copied = client.get_cookie("session").value
+    assert client.get("/committee/users").status_code == 200
+    assert client.post("/committee/logout").status_code == 302
+    assert replay(app, copied).get("/committee/").status_code == 302
 
 
 def test_load_publish_and_dump_commands(tmp_path, monkeypatch, capsys):
@@ -246,7 +344,7 @@ def test_load_publish_and_dump_commands(tmp_path, monkeypatch, capsys):
     assert run_command(["publish", "tiny", "--database-url", url], monkeypatch) == 1  # no timetable yet
     assert "solve first" in capsys.readouterr().err
     assert run_command(["dump", "tiny", "--out", str(tmp_path / "dump"), "--database-url", url], monkeypatch) == 0
-    assert load_conference(tmp_path / "dump") == conference
+    assert load_conference(tmp_path / "dump") == as_stored(conference)
     assert not (tmp_path / "dump" / "timetable.csv").exists()
 
     assert run_command(["load", str(TINY), "--timetable", str(tmp_path / "timetable.csv"), "--publish",
@@ -255,7 +353,7 @@ def test_load_publish_and_dump_commands(tmp_path, monkeypatch, capsys):
     out = tmp_path / "v1"
     assert run_command(["dump", "tiny-test-conference", "--version", "1", "--out", str(out), "--database-url", url],
                        monkeypatch) == 0
-    assert load_conference(out) == conference
+    assert load_conference(out) == as_stored(conference)
     assert read_timetable(out / "timetable.csv", conference) == timetable
     assert run_command(["dump", "tiny", "--version", "1", "--out", str(tmp_path / "none"), "--database-url", url],
                        monkeypatch) == 1

@@ -14,7 +14,18 @@ import pandas as pd
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from committee_support import ROME, SHARED_FORMATS, TINY, conference_zip, folder_zip_bytes, login, slug_from, upload
+from committee_support import (
+    ROME,
+    SHARED_FORMATS,
+    TINY,
+    as_stored,
+    conference_zip,
+    folder_zip_bytes,
+    login,
+    published_conference,
+    slug_from,
+    upload,
+)
 from factories import at, make_conference, make_day, make_room, make_session, make_speaker, window
 from sqlalchemy import select
 
@@ -22,6 +33,7 @@ from scheduler.domain import Assignment, Attendee, Day, InterpreterTeam, Timetab
 from scheduler.errors import InputError
 from scheduler.folder import normalise, write_folder
 from scheduler.frab import schedule_xml
+from scheduler.ical import session_uid
 from scheduler.loader import load_conference
 from scheduler.pretalx import submission_code
 from webview.migrations import current_revision, downgrade, head_revision, upgrade
@@ -108,7 +120,7 @@ def test_upload_then_download_gives_back_the_same_conference(source, editor, tmp
     assert download.mimetype == "application/zip"
     with zipfile.ZipFile(io.BytesIO(download.data)) as archive:
         archive.extractall(tmp_path / "download")
-    assert load_conference(tmp_path / "download" / slug) == load_conference(source)
+    assert load_conference(tmp_path / "download" / slug) == as_stored(load_conference(source))
 
     again = slug_from(upload(editor, download.data, "again.zip"))
     assert again != slug
@@ -141,7 +153,7 @@ def test_a_workbook_upload_stores_the_conference_it_describes(editor, store, tmp
     assert response.status_code == 302, response.get_data(as_text=True)
     with store.read() as session:
         draft = service.load_draft(session, slug_from(response))
-    assert draft.conference == load_conference(TINY)
+    assert draft.conference == as_stored(load_conference(TINY))
     assert draft.timetable is None
 
 
@@ -296,7 +308,22 @@ def test_every_draft_save_is_kept_in_the_history(store):
         history = session.scalars(select(DraftRevision).order_by(DraftRevision.lock_version)).all()
         assert [(r.lock_version, r.saved_by, r.summary) for r in history] == [
             (1, "a@example.org", "imported"), (2, "b@example.org", "renamed")]
-        assert conference_from_document(history[0].document) == conference
+        assert conference_from_document(history[0].document) == as_stored(conference)
+
+
+def test_a_renamed_or_slugless_upload_keeps_the_identity_feeds_use_and_an_explicit_slug_wins(store):
+    conference = load_conference(TINY)  # no slug: its UIDs are SESSION@tiny-test-conference
+    with store.write() as session:
+        row = service.create_conference(session, conference, None, by="a@example.org")
+        service.save_draft(session, row.slug, 1, replace(conference, name="Tiny Test Conference (fixed)"), None,
+                           summary="typo", by="a@example.org")
+        renamed = service.load_draft(session, row.slug).conference
+        service.save_draft(session, row.slug, 2, replace(conference, slug="tiny-2023"), None, summary="slug",
+                           by="a@example.org")
+        chosen = service.load_draft(session, row.slug).conference
+    assert (renamed.name, renamed.identity) == ("Tiny Test Conference (fixed)", "tiny-test-conference")
+    assert session_uid(renamed, "s1") == session_uid(conference, "s1") == "s1@tiny-test-conference"
+    assert chosen.identity == "tiny-2023"
 
 
 # ---- what the public site sees
@@ -338,3 +365,13 @@ def test_a_workbook_that_would_unpack_beyond_the_cap_is_refused_unread(editor, m
     assert "unpacks to" in response.get_data(as_text=True)
     with store.read() as session:
         assert session.scalars(select(ConferenceRow)).all() == []
+
+
+def test_the_store_sites_links_name_the_base_url_and_other_hosts_are_refused(make_app, store):
+    published_conference(store, "Hosts")
+    client = make_app(BASE_URL="https://agenda.example.org").test_client()
+    for path in ("/feeds/", "/feeds/conference.ics", "/schedule.json"):
+        assert client.get(path, headers={"Host": "evil.example"}).status_code == 400, path
+    feed = client.get("/feeds/conference.ics", headers={"Host": "agenda.example.org"})
+    assert feed.status_code == 200
+    assert "URL:https://agenda.example.org/session/A" in feed.get_data(as_text=True)

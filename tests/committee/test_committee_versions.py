@@ -4,10 +4,11 @@ rollback, and a publish that crashes half-way leaving the previous version in pl
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
-from committee_support import conference_zip, slug_from, start_run, upload, wait_for_run
+from committee_support import conference_zip, published_conference, slug_from, start_run, upload, wait_for_run
 from factories import make_conference, make_days, make_room, make_session, make_speaker
 from icalendar import Calendar
 
@@ -186,3 +187,34 @@ def test_re_solve_after_a_room_is_lost_moves_only_its_sessions(editor, store, pu
     assert {a.room_id for a in after.timetable.assignments} == {kept}
     assert all(after.timetable.by_session[a.session_id] == a for a in v1.timetable.assignments
                if a.session_id not in in_lost)
+
+
+def public_name(client) -> str:
+    page = client.get("/").get_data(as_text=True)
+    return re.search(r"<title>[^<]*· ([^<]+)</title>", page).group(1)
+
+
+def test_publishing_another_conference_does_not_take_over_the_public_site(app, editor, store, make_app):
+    """The first conference published keeps the public site and its feeds; the committee is told, and a setting
+    shows another one."""
+    first = published_conference(store, "First conference")
+    visitor = app.test_client()
+    assert public_name(visitor) == "First conference"
+    second = published_conference(store, "Second conference", versions=2)
+    assert public_name(visitor) == "First conference"
+    assert "X-WR-CALNAME:First conference" in visitor.get("/feeds/conference.ics").get_data(as_text=True)
+
+    third = published_conference(store, "Third conference", versions=0)  # a draft, published below
+    response = editor.post(f"/committee/c/{third}/publish", data={"publish-lock_version": "1"},
+                           follow_redirects=True)
+    page = html.unescape(response.get_data(as_text=True))
+    assert "Published version 1. The public site still shows 'First conference'" in page
+    assert f"PUBLIC_CONFERENCE={third}" in page
+    dashboard = editor.get("/committee/").get_data(as_text=True)
+    shown = re.findall(r'href="/committee/c/([^/]+)/">[^<]*</a>(?:(?!</tr>).)*class="public-conference"',
+                       dashboard, re.S)
+    assert shown == [first]
+
+    chosen = make_app(PUBLIC_CONFERENCE=second)
+    assert public_name(chosen.test_client()) == "Second conference"
+    assert public_name(visitor) == "First conference"

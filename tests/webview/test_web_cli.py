@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -81,6 +82,35 @@ def test_serve_runs_a_real_server(folder, tmp_path, capsys, monkeypatch):
     finally:
         live.close()
     assert (tmp_path / "translations" / "it" / "LC_MESSAGES" / "messages.mo").is_file()
+
+
+@pytest.mark.parametrize(("argv", "warned"), [
+    (["--host", "0.0.0.0"], True),
+    (["--host", "0.0.0.0", "--base-url", "https://agenda.example.org"], False),
+    (["--host", "127.0.0.1"], False),
+    (["--host", "localhost"], False),
+])
+def test_serving_the_store_on_a_public_address_without_a_base_url_warns(argv, warned, tmp_path, capsys,
+                                                                        monkeypatch):
+    """Without a base URL, links take the host each request names: fine on loopback, forgeable elsewhere."""
+    monkeypatch.delenv("AGENDA_BASE_URL", raising=False)
+    monkeypatch.delenv("AGENDA_TRUSTED_HOSTS", raising=False)
+    server = cli.make_server(parse(["serve", "--database-url", f"sqlite:///{tmp_path / 'store.sqlite3'}",
+                                    "--port", "0", *argv]))
+    server.close()
+    assert ("without a base URL" in capsys.readouterr().err) == warned
+
+
+def test_a_base_url_makes_serve_refuse_other_hosts(folder, monkeypatch):
+    monkeypatch.setenv("AGENDA_BASE_URL", "https://agenda.example.org")
+    live = LiveServer(cli.make_server(parse(["serve", str(folder), "--port", "0"])))
+    try:
+        forged = urllib.request.Request(f"{live.url}/feeds/", headers={"Host": "evil.example"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(forged)
+        assert refused.value.code == 400
+    finally:
+        live.close()
 
 
 def test_broken_conference_stops_serve_before_it_listens(folder):

@@ -210,6 +210,29 @@ def test_base_url_setting_is_used_for_feed_links(conference, versions, app_for):
     assert 'value="https://agenda.example.org/feeds/speaker/S1.ics"' in html
 
 
+def test_with_a_base_url_a_request_naming_another_host_is_refused(conference, versions, app_for):
+    """Links come from BASE_URL then, so a forged Host header is refused rather than answered; a health check or
+    a proxy on the same machine still gets in, and its links still name the public host."""
+    client = app_for(StaticSource(conference, versions), BASE_URL="https://agenda.example.org").test_client()
+    for path in ("/speaker/S1", "/feeds/", "/feeds/conference.ics", "/api/"):
+        assert client.get(path, headers={"Host": "evil.example"}).status_code == 400, path
+        assert client.get(path, headers={"Host": "agenda.example.org"}).status_code == 200, path
+    local = client.get("/feeds/", headers={"Host": "127.0.0.1:8000"}).get_data(as_text=True)
+    assert "webcal://agenda.example.org/feeds/conference.ics" in local and "127.0.0.1" not in local
+
+
+def test_trusted_hosts_setting_wins_over_the_base_urls_default(conference, versions, app_for):
+    app = app_for(StaticSource(conference, versions), BASE_URL="https://agenda.example.org",
+                  TRUSTED_HOSTS=[".example.org"])
+    client = app.test_client()
+    assert client.get("/", headers={"Host": "www.example.org"}).status_code == 200
+    assert client.get("/", headers={"Host": "localhost"}).status_code == 400
+    no_base = app_for(StaticSource(conference, versions), TRUSTED_HOSTS=["agenda.example.org"]).test_client()
+    assert no_base.get("/feeds/", headers={"Host": "evil.example"}).status_code == 400
+    page = no_base.get("/feeds/", headers={"Host": "agenda.example.org"}).get_data(as_text=True)
+    assert "webcal://agenda.example.org/feeds/conference.ics" in page
+
+
 def test_room_and_track_pages(client):
     room = get(client, "/room/R3").get_data(as_text=True)
     assert "60 seats" in room and "Live relays of sessions held elsewhere" in room and "Europe after the war" in room

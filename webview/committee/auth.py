@@ -1,8 +1,10 @@
 """Accounts for the committee: Flask-Login sessions, roles, CSRF protection (Flask-WTF) and login rate limits
-(Flask-Limiter). Passwords are hashed by werkzeug.security (see webview.store.service)."""
+(Flask-Limiter). Passwords are hashed by werkzeug.security (see webview.store.service). Login cookies hold the
+member's session token (`User.get_id`), so logging out invalidates every copy of them."""
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -45,12 +47,17 @@ limiter = Limiter(get_remote_address)
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+def load_user(session_id: str) -> User | None:
+    """The active member whose `User.get_id()` this is (from the session or a remember-me cookie); None once
+    their session token has changed, i.e. after they logged out."""
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit() or not token:
         return None
     with get_store().read() as session:
         user = session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+        if user is None or not user.active:
+            return None
+        return user if hmac.compare_digest(user.get_id().encode(), session_id.encode()) else None
 
 
 @login_manager.unauthorized_handler

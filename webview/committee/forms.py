@@ -1,13 +1,18 @@
 """The committee's forms (Flask-WTF): every one carries a CSRF token, and every edit carries the draft revision
-(`lock_version`) it was made on, which the save must still match (optimistic locking)."""
+(`lock_version`) it was made on, which the save must still match (optimistic locking). All derive from
+`CommitteeForm`, which renders hidden inputs without an id."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
     EmailField,
+    Field,
     IntegerField,
     PasswordField,
     SelectField,
@@ -37,13 +42,28 @@ BASELINE_CHOICES = choices([("published", "Keep close to the latest published ve
 ROLE_CHOICES = choices([(r, r) for r in ROLES])
 
 
-class LoginForm(FlaskForm):
+class CommitteeForm(FlaskForm):
+    """A committee form whose hidden inputs (CSRF token, draft revision) carry no id.
+
+    Pages hold several forms (every page has the log-out button), and WTForms would give each form's token the
+    same id="csrf_token": invalid HTML, and `label for=` or a script could reach the wrong form's field. A hidden
+    input has no label and no script looks for one by id, so it needs none.
+    """
+
+    class Meta:
+        def render_field(self, field: Field, render_kw: dict[str, Any]) -> Markup:
+            if getattr(field.widget, "input_type", None) == "hidden":
+                render_kw = {"id": False, **render_kw}  # False: WTForms leaves the attribute out
+            return super().render_field(field, render_kw)  # type: ignore[misc]
+
+
+class LoginForm(CommitteeForm):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
     submit = SubmitField("Log in")
 
 
-class LockedForm(FlaskForm):
+class LockedForm(CommitteeForm):
     """A form that acts on the draft as it was when the page was shown."""
 
     lock_version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
@@ -56,13 +76,13 @@ class ActionForm(LockedForm):
     submit = SubmitField("Go")
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(CommitteeForm):
     """A button that needs no draft revision (log out, cancel a run, roll back)."""
 
     submit = SubmitField("Go")
 
 
-class UploadForm(FlaskForm):
+class UploadForm(CommitteeForm):
     file = FileField("File", validators=[FileRequired()])
     kind = SelectField("Kind", choices=UPLOAD_KINDS, default="auto")
     slug = StringField("Short name in URLs (optional)", validators=[Optional(), Length(max=60),
@@ -78,7 +98,7 @@ class ReplaceForm(LockedForm):
     submit = SubmitField("Replace the draft's data")
 
 
-class SolveForm(FlaskForm):
+class SolveForm(CommitteeForm):
     time_limit_s = IntegerField("Time limit (seconds)", default=60, validators=[InputRequired(), NumberRange(1)])
     baseline = SelectField("Changes", choices=BASELINE_CHOICES, default="published")
     allow_unplaced = BooleanField("Leave out sessions that cannot fit (lowest priority first)")
@@ -112,7 +132,7 @@ class AvailabilityForm(LockedForm):
     save = SubmitField("Save the availability")
 
 
-class UserForm(FlaskForm):
+class UserForm(CommitteeForm):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254),
                                              Regexp(r"^[^@\s]+@[^@\s]+$", message="an e-mail address")])
     password = PasswordField("Password (at least 10 characters)", validators=[DataRequired(), Length(10, 200)])
@@ -120,7 +140,7 @@ class UserForm(FlaskForm):
     submit = SubmitField("Create the account")
 
 
-class RoleForm(FlaskForm):
+class RoleForm(CommitteeForm):
     role = SelectField("Role", choices=ROLE_CHOICES)
     active = BooleanField("Active")
     submit = SubmitField("Save")

@@ -14,6 +14,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 
 from scheduler.diff import format_moment
@@ -70,6 +71,7 @@ from webview.store import service
 from webview.store.db import get_store
 from webview.store.documents import timetable_from_document
 from webview.store.models import RunRow
+from webview.store.source import PublicConference, public_conference, public_slug, source_for_app
 from webview.store.uploads import ZipLimits, read_upload
 
 RECENT_RUNS = 10
@@ -189,6 +191,10 @@ def _safe_next(target: str | None) -> str:
 
 @bp.post("/logout")
 def logout() -> Response:
+    # Clearing this client's cookie is not enough: a copy of it (another device, a stolen one) would still
+    # authenticate, so the member's session token changes too.
+    with get_store().write() as session:
+        service.end_sessions(session, current_user.id)
     logout_user()
     flash("You are logged out.")
     return redirect(url_for("committee.login"))
@@ -208,9 +214,18 @@ def _dashboard(form: UploadForm, problems: list[str] | None = None) -> str:
     with get_store().read() as session:
         rows = service.list_conferences(session)
         numbers = service.latest_numbers(session)
+        public = _public(session)
         conferences = [{"slug": r.slug, "name": r.name, "lock_version": r.lock_version, "updated_at": r.updated_at,
-                        "updated_by": r.updated_by, "published": numbers.get(r.id)} for r in rows]
+                        "updated_by": r.updated_by, "published": numbers.get(r.id),
+                        "public": public is not None and public.conference_id == r.id} for r in rows]
     return render_template("committee/dashboard.html", conferences=conferences, form=form, problems=problems)
+
+
+def _public(session: Session) -> PublicConference | None:
+    """The conference the public site shows, when it shows the store's (not a folder's)."""
+    if current_app.config.get("SCHEDULE_SOURCE") is not source_for_app:
+        return None
+    return public_conference(session, public_slug(current_app))
 
 
 def _upload_limits() -> ZipLimits:
@@ -557,10 +572,16 @@ def publish(slug: str) -> Any:
         with get_store().write() as session:
             version = service.publish(session, slug, form.lock_version.data, by=_by(), note=form.note.data or "")
             number = version.number
+            public = _public(session)
     except service.PublishRefused as err:
         flash(f"Not published: {err}.")
         return redirect(url_for("committee.conference", slug=slug))
-    flash(f"Published version {number}: the public pages and calendar feeds show it now.")
+    if public is None or public.slug == slug:
+        flash(f"Published version {number}: the public pages and calendar feeds show it now.")
+    else:
+        why = "the PUBLIC_CONFERENCE setting names it" if public_slug(current_app) else "it was published first"
+        flash(f"Published version {number}. The public site still shows '{public.name}' ({why}); to show this one "
+              f"instead, set PUBLIC_CONFERENCE={slug} and restart the server.")
     return redirect(url_for("committee.versions", slug=slug))
 
 

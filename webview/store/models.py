@@ -7,13 +7,14 @@ What lives where:
   draft is also the newest revision.
 - `runs`: background solves, their live progress and their results.
 - `published_versions`: frozen, numbered versions with their changelog; the public site reads only these.
-- `users`: committee accounts and their roles.
+- `users`: committee accounts, their roles and their session token (see `User.get_id`).
 
 Documents are JSON built by `webview.store.documents` (schema-versioned domain dataclasses).
 """
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,6 +36,10 @@ NAMING_CONVENTION = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
 
 
 class UTCDateTime(TypeDecorator):
@@ -60,7 +65,12 @@ class Base(DeclarativeBase):
 
 
 class User(Base):
-    """A committee member. Flask-Login reads `get_id`, `is_active`, `is_authenticated` and `is_anonymous`."""
+    """A committee member. Flask-Login reads `get_id`, `is_active`, `is_authenticated` and `is_anonymous`.
+
+    `get_id()` is what Flask-Login keeps in the session and remember-me cookies: the id and the member's
+    `session_token` (Flask-Login's "alternative token"). Replacing the token (`service.end_sessions`, on log-out
+    and deactivation) makes every cookie issued before stop authenticating, on every device.
+    """
 
     __tablename__ = "users"
 
@@ -70,6 +80,7 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
 
     is_authenticated = True
     is_anonymous = False
@@ -79,7 +90,7 @@ class User(Base):
         return self.active
 
     def get_id(self) -> str:
-        return str(self.id)
+        return f"{self.id}:{self.session_token}"
 
     def may(self, role: str) -> bool:
         """Whether this member has `role` or a higher one."""

@@ -10,6 +10,7 @@ half-way leaves the previous published version as the latest one.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -30,7 +31,15 @@ from webview.store.documents import (
     timetable_from_document,
     timetable_to_document,
 )
-from webview.store.models import ROLES, ConferenceRow, DraftRevision, PublishedVersionRow, User, utcnow
+from webview.store.models import (
+    ROLES,
+    ConferenceRow,
+    DraftRevision,
+    PublishedVersionRow,
+    User,
+    new_session_token,
+    utcnow,
+)
 
 SLUG_MAX = 60
 # A hash to check against when the e-mail is unknown, so a wrong address takes as long as a wrong password.
@@ -97,6 +106,7 @@ def create_conference(session: Session, conference: Conference, timetable: Timet
                       slug: str | None = None, summary: str = "imported") -> ConferenceRow:
     """A new conference whose first draft is `conference` (and `timetable`, e.g. the times of an imported
     schedule). The slug is derived from the name unless given; a taken one gets a numeric suffix."""
+    conference = _with_slug(conference, conference)
     document = conference_to_document(conference)
     tt_document = timetable_to_document(timetable) if timetable is not None else None
     now = utcnow()
@@ -142,6 +152,7 @@ def save_draft(session: Session, slug: str, seen_version: int, conference: Confe
     in the conference is trimmed to the conference, so a draft never refers to a withdrawn session.
     """
     row = conference_row(session, slug)
+    conference = _with_slug(conference, conference_from_document(row.document))
     if timetable is not None:
         timetable = restrict(timetable, conference)
     document = conference_to_document(conference)
@@ -162,6 +173,15 @@ def save_draft(session: Session, slug: str, seen_version: int, conference: Confe
     session.flush()
     session.refresh(row)
     return seen_version + 1
+
+
+def _with_slug(conference: Conference, stored: Conference) -> Conference:
+    """`conference` with a slug: its own, else the identity `stored` (the draft it replaces) had.
+
+    Calendar UIDs and frab guids derive from the identity, so the store fixes it when a conference arrives:
+    a corrected name in a later upload, or a workbook without the `slug` setting, then changes none of them.
+    """
+    return conference if conference.slug else dataclasses.replace(conference, slug=stored.identity)
 
 
 def restrict(timetable: Timetable, conference: Conference) -> Timetable:
@@ -333,12 +353,28 @@ def users(session: Session) -> Sequence[User]:
     return list(session.scalars(select(User).order_by(User.email)))
 
 
-def set_role(session: Session, user_id: int, role: str, active: bool) -> User:
-    if role not in ROLES:
-        raise ValueError(f"unknown role '{role}'")
+def _user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"no user {user_id}")
+    return user
+
+
+def set_role(session: Session, user_id: int, role: str, active: bool) -> User:
+    """Change a member's role; deactivating them also ends their sessions, so reactivating the account later
+    does not bring old (perhaps stolen) cookies back to life."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role '{role}'")
+    user = _user(session, user_id)
     user.role, user.active = role, active
+    if not active:
+        user.session_token = new_session_token()
     session.flush()
     return user
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """Log the member out everywhere: a new session token, so every session and remember-me cookie issued with
+    the old one (see `User.get_id`) stops authenticating."""
+    _user(session, user_id).session_token = new_session_token()
+    session.flush()
