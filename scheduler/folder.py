@@ -110,10 +110,11 @@ def new_folder(target: str | Path) -> Iterator[Path]:
     `target` must not exist or be an empty folder; InputError otherwise, before anything is written. Parent folders
     are created as needed, and those created here are removed again after a failure.
     """
-    target = Path(target)
+    shown = str(target)
+    target = Path(target).absolute()  # "." has no name to stage beside
     created: list[Path] = []
     try:
-        _refuse_occupied(target)
+        _refuse_occupied(target, shown)
         created = [p for p in (target.parent, *target.parent.parents) if not p.exists()]
         target.parent.mkdir(parents=True, exist_ok=True)
         # mkdir rather than mkdtemp: the folder gets the user's usual permissions, not mkdtemp's owner-only ones.
@@ -121,32 +122,37 @@ def new_folder(target: str | Path) -> Iterator[Path]:
         staging.mkdir()
     except OSError as err:
         _remove_empty(created)
-        raise InputError([Problem(str(target), f"cannot be created: {err.strerror}")]) from None
+        raise InputError([Problem(shown, f"cannot be created: {err.strerror}")]) from None
     try:
         yield staging
-        _move_into_place(staging, target)
+        _move_into_place(staging, target, shown)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         _remove_empty(created)
         raise
 
 
-def _refuse_occupied(target: Path) -> None:
+def _refuse_occupied(target: Path, shown: str) -> None:
     if target.exists() and not target.is_dir():
-        raise InputError([Problem(str(target), "is a file, not a folder; give a new folder")])
+        raise InputError([Problem(shown, "is a file, not a folder; give a new folder")])
     if target.is_dir() and any(target.iterdir()):
         held = "a conference (conference.toml)" if (target / "conference.toml").exists() else "files"
-        raise InputError([Problem(str(target), f"already holds {held}; give a new or empty folder")])
+        raise InputError([Problem(shown, f"already holds {held}; give a new or empty folder")])
 
 
-def _move_into_place(staging: Path, target: Path) -> None:
+def _move_into_place(staging: Path, target: Path, shown: str) -> None:
     try:
-        # rmdir removes only an empty folder, so a folder filled meanwhile by someone else stays as it is.
-        if target.is_dir():
-            target.rmdir()
-        staging.rename(target)
+        if not target.is_dir():
+            staging.rename(target)
+            return
+        # An empty folder the user named (perhaps the one their shell is in) stays; the finished files move in.
+        # A rename would replace a file someone put there meanwhile, so look again first.
+        _refuse_occupied(target, shown)
+        for path in sorted(staging.iterdir()):
+            path.rename(target / path.name)
+        staging.rmdir()
     except OSError as err:
-        raise InputError([Problem(str(target), f"cannot be put in place: {err.strerror}")]) from None
+        raise InputError([Problem(shown, f"cannot be put in place: {err.strerror}")]) from None
 
 
 def _remove_empty(folders: Iterable[Path]) -> None:

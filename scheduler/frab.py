@@ -61,6 +61,7 @@ DEFAULT_ROOM_CAPACITY = 100
 _MAX_ID = 2**31 - 1  # apps keep event ids in 32-bit ints
 _PRETALX_CODE = re.compile(r"[0-9A-Z]{6}")
 _POSITIVE_INT = re.compile(r"[1-9][0-9]{0,9}")
+_LIST_BREAKERS = re.compile(r"[;,]")
 _ROOM_SLUG = re.compile(r"[a-z0-9_-]*[a-z0-9]")
 _SEATS = re.compile(r"\s*[0-9]+\s*")
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -858,6 +859,7 @@ def to_conference(raw: RawSchedule, label: str, timezone: str | None = None) -> 
     zone = _zone(timezone or raw.timezone or "UTC", "--timezone" if timezone else "time_zone_name", problems)
     _check_unique_sessions(raw.events, problems)
     _check_one_name_per_person(raw.events, problems)
+    _check_ids_fit_lists(raw.events, problems)
     if not raw.events:
         problems.add("", "the schedule has no events to import")
     problems.raise_if_any()
@@ -952,6 +954,18 @@ def _check_one_name_per_person(events: tuple[RawEvent, ...], problems: _Collecto
                         f"person '{person.speaker_id}' is named '{person.name}' here but '{name}' at {where}; "
                         "one id is one speaker",
                     )
+
+
+def _check_ids_fit_lists(events: tuple[RawEvent, ...], problems: _Collector) -> None:
+    """Session and speaker ids go into `;`-separated lists of the conference folder (a session's speakers, an
+    attendee's interests), where a ';' or ',' inside an id would split it: reported here, at the element that
+    gives it, rather than later at a file the committee never saw."""
+    for event in events:
+        named = [("event", event.session_id)] + [("person", p.speaker_id) for p in event.persons]
+        for what, identifier in named:
+            if _LIST_BREAKERS.search(identifier):
+                problems.add(event.where, f"the {what} id '{identifier}' holds ';' or ',', which separate items of "
+                             "lists in the conference folder; give it an id without them")
 
 
 def _with_speaker_ids(events: tuple[RawEvent, ...]) -> tuple[RawEvent, ...]:

@@ -219,15 +219,22 @@ def _decode_csv(data: bytes, label: str) -> str | Problem:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
-        byte = data[err.start : err.start + 1]
         # Latin-1 keeps every byte and line break, so the damaged row is found as in the real text.
         starts = _record_lines(data.decode("latin-1"))
-        row = bisect.bisect_right(starts, data.count(b"\n", 0, err.start) + 1)
-        message = (
-            f"this row is not UTF-8 text: byte 0x{byte.hex().upper()} would be '{byte.decode('cp1252', 'replace')}' "
-            'in Windows-1252 (Latin-1), the encoding of a plain "CSV" from Excel; save the file as CSV UTF-8'
-        )
+        row = bisect.bisect_right(starts, _line_of(data, err))
+        message = f"this row is not UTF-8 text: {_what_byte(data, err)}, the encoding of a plain \"CSV\" from Excel; " \
+            "save the file as CSV UTF-8"
         return _row_problem(label, starts, message, row)
+
+
+def _line_of(data: bytes, err: UnicodeDecodeError) -> int:
+    return data.count(b"\n", 0, err.start) + 1
+
+
+def _what_byte(data: bytes, err: UnicodeDecodeError) -> str:
+    """The byte that is not UTF-8, and the character it would be in the encoding it most likely is."""
+    byte = data[err.start : err.start + 1]
+    return f"byte 0x{byte.hex().upper()} would be '{byte.decode('cp1252', 'replace')}' in Windows-1252 (Latin-1)"
 
 
 def read_csv_table(path: Path, label: str, problems: list[Problem]) -> Table | None:
@@ -248,7 +255,29 @@ def read_csv_table(path: Path, label: str, problems: list[Problem]) -> Table | N
     except pd.errors.ParserError as err:
         problems.append(_parser_problem(label, text, err))
         return None
+    if (row := _text_after_closing_quote(text)) is not None:
+        message = (
+            'a cell here starts with a double quote and goes on after the closing one (like "Peace" in our time), '
+            "so its quotes would be lost; wrap the whole cell in quotes and double the quotes inside it "
+            '("""Peace"" in our time")'
+        )
+        problems.append(_row_problem(label, _record_lines(text), message, row))
+        return None
     return _table_from_frame(grid, label, problems)
+
+
+def _text_after_closing_quote(text: str) -> int | None:
+    """The row (the header is 1) of the first record with a cell like `"Peace" in our time`, which pandas (and
+    Excel) read as `Peace in our time`, quotes silently gone; None when there is none."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows = 0
+    try:
+        for _ in reader:
+            rows += 1
+    except csv.Error as err:
+        if "expected after" in str(err):
+            return rows + 1
+    return None
 
 
 def _plain_header(column: str) -> str:
@@ -590,10 +619,12 @@ def _toml_settings(path: Path, problems: list[Problem]) -> _RawSettings | None:
             )
         )
         return None
+    raw = path.read_bytes()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        data = tomllib.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as err:
-        problems.append(Problem(label, f"is not UTF-8 text (byte {err.start}: {err.reason}); save it as UTF-8"))
+        problems.append(Problem(label, f"this line is not UTF-8 text: {_what_byte(raw, err)}; save the file as UTF-8",
+                                _line_of(raw, err)))
         return None
     except tomllib.TOMLDecodeError as err:
         problems.append(Problem(label, f"is not valid TOML: {err}"))

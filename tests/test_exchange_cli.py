@@ -186,6 +186,17 @@ def test_import_into_an_empty_folder_fills_it(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["empty"]
 
 
+def test_import_into_the_empty_current_folder_fills_it_in_place(tmp_path, monkeypatch):
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    inode = os.stat(".").st_ino
+    assert main(["import", "pretalx", str(DEMOCON), "--out", ".", "--timezone", "Europe/Berlin"]) == 0
+    assert os.stat(".").st_ino == inode  # the shell's folder itself, not a new one under its name
+    assert len(load_conference(here).sessions) == 36
+    assert [p.name for p in tmp_path.iterdir()] == ["here"]
+
+
 @pytest.mark.parametrize("failing", ["scheduler.exchange_cli.load_conference", "scheduler.tables.write_timetable"])
 def test_a_failed_import_leaves_no_folder_behind(tmp_path, capsys, monkeypatch, failing):
     """Whether writing or reading the folder back fails, nothing appears: not the folder, its missing parents, nor

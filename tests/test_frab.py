@@ -17,6 +17,7 @@ import pytest
 import xmlschema
 from factories import make_day, make_room, make_session, make_speaker
 
+from scheduler.cli import main
 from scheduler.domain import Assignment, Conference, Day, Timetable, Window
 from scheduler.errors import InputError
 from scheduler.frab import (
@@ -551,6 +552,21 @@ def test_one_person_id_under_two_names_is_reported(tmp_path):
         f"{where}[2]: person '3' is named 'Bob' here but 'Alice' at schedule/day[1]/room[@name='Saal 1']/event[1]; "
         "one id is one speaker"
     ]
+
+
+@pytest.mark.parametrize(("old", "new", "what"), [
+    ('<person id="3">', '<person id="3;4">', "person id '3;4'"),
+    ('<person id="3">', '<person id="3,4">', "person id '3,4'"),
+])
+def test_an_id_that_would_split_in_a_list_is_reported_at_its_event(tmp_path, capsys, old, new, what):
+    path = tmp_path / "schedule.xml"
+    path.write_text(frab_xml(frab_event("1", "10:00", "00:30").replace(old, new)), encoding="utf-8")
+    assert problems_of(path) == [
+        f"schedule.xml:schedule/day[1]/room[@name='Saal 1']/event[1]: the {what} holds ';' or ',', which separate "
+        "items of lists in the conference folder; give it an id without them"
+    ]
+    assert main(["import", "frab", str(path), "--out", str(tmp_path / "conf")]) == 2
+    assert "sessions.csv" not in capsys.readouterr().err and not (tmp_path / "conf").exists()
 
 
 def test_a_person_without_name_or_id_is_reported(tmp_path):

@@ -624,6 +624,13 @@ def test_latin1_file_names_the_row_and_the_character(folder: Path):
     assert_at(only_problem(folder), "speakers.csv", 5, None, "not UTF-8", "0xF3", "'ó'", "save the file as CSV UTF-8")
 
 
+def test_latin1_conference_toml_names_the_line_and_the_character(folder: Path):
+    path = folder / "conference.toml"
+    path.write_bytes(path.read_text(encoding="utf-8").replace("Tiny Test", "Tiny Tést").encode("latin-1"))
+    line = 1 + path.read_bytes().split(b"\xe9")[0].count(b"\n")
+    assert_at(only_problem(folder), "conference.toml", line, None, "not UTF-8", "0xE9", "'é'", "save the file as UTF-8")
+
+
 def test_utf16_file_is_named_as_such(folder: Path):
     path = folder / "speakers.csv"
     path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
@@ -634,6 +641,22 @@ def test_unterminated_quote_names_its_row_counting_the_header_as_row_1(folder: P
     path = folder / "speakers.csv"
     path.write_text(path.read_text().replace('"Historian, Rome"', '"Historian, Rome'))
     assert_at(only_problem(folder), "speakers.csv", 2, None, "double quote", "never closed")
+
+
+@pytest.mark.parametrize(("cell", "row"), [('"Historian" in Rome', 2), ('"Rome" "Italy"', 2)])
+def test_text_after_a_closing_quote_is_a_problem_not_lost_quotes(folder: Path, cell: str, row: int):
+    path = folder / "speakers.csv"
+    path.write_text(path.read_text().replace('"Historian, Rome"', cell))
+    assert_at(only_problem(folder), "speakers.csv", row, None, "goes on after the closing one",
+              '"""Peace"" in our time"')
+
+
+def test_quotes_inside_an_unquoted_or_a_well_quoted_cell_are_kept(folder: Path):
+    path = folder / "speakers.csv"
+    path.write_text(path.read_text().replace('"Historian, Rome"', '"Historian, ""Sapienza"" Rome"')
+                    .replace("Maria Rossi", 'Maria "Mia" Rossi'))
+    speaker = load_conference(folder).speaker_by_id["sp1"]
+    assert (speaker.name, speaker.bio) == ('Maria "Mia" Rossi', 'Historian, "Sapienza" Rome')
 
 
 def test_rows_below_a_cell_with_line_breaks_also_name_the_text_editors_line(folder: Path):
