@@ -11,6 +11,7 @@ from pathlib import Path
 
 from scheduler.checker import check, format_report
 from scheduler.domain import Conference, Timetable
+from scheduler.errors import InputError, Problem
 from scheduler.loader import load_conference
 from scheduler.solve import Progress, SolveResult, SolveSettings, solve
 from scheduler.timetable_io import read_timetable, write_timetable
@@ -18,13 +19,45 @@ from scheduler.timetable_io import read_timetable, write_timetable
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3
 
 
+MAX_SECONDS = 1_000_000  # eleven days; far larger limits overflow the move budget
+MAX_SEED = 2**31 - 1  # CP-SAT's random_seed is a 32-bit signed integer; the annealing's seed must be >= 0
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value <= MAX_SECONDS:  # nan fails both
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds above 0 and at most {MAX_SECONDS:,}")
+    return value
+
+
+def _bounded_int(text: str, lo: int, hi: int, what: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = lo - 1
+    if not lo <= value <= hi:
+        raise argparse.ArgumentTypeError(f"'{text}' is not {what}")
+    return value
+
+
+def _workers(text: str) -> int:
+    return _bounded_int(text, 1, sys.maxsize, "a number of workers, 1 or more")
+
+
+def _seed(text: str) -> int:
+    return _bounded_int(text, 0, MAX_SEED, f"a whole number from 0 to {MAX_SEED}")
+
+
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("solve", help="solve a conference and write timetable.csv and report.json")
     p.add_argument("conference", help="conference folder or .xlsx workbook")
     p.add_argument("--out", default="out", help="output folder (default: out)")
-    p.add_argument("--time-limit", type=float, default=60.0, help="seconds of search (default 60)")
-    p.add_argument("--workers", type=int, default=2, help="parallel search chains and CP-SAT threads (default 2)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--time-limit", type=_seconds, default=60.0, help="seconds of search (default 60)")
+    p.add_argument("--workers", type=_workers, default=2, help="parallel search chains and CP-SAT threads (default 2)")
+    p.add_argument("--seed", type=_seed, default=0, help=f"random seed, 0 to {MAX_SEED} (default 0)")
     p.add_argument("--allow-unplaced", action="store_true", help="leave out sessions that cannot fit, with reasons")
     p.add_argument("--reference", help="timetable.csv to stay close to (minimal-change re-solve)")
     p.add_argument("--quiet", action="store_true", help="no progress line")
@@ -50,6 +83,9 @@ def _progress_printer(stream):
 
 
 def run_solve(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():  # found before the solve, not after it
+        raise InputError([Problem(str(out), "--out names a file; give a folder (it is created if missing)")])
     conference = load_conference(args.conference)
     reference = read_timetable(args.reference, conference) if args.reference else None
     settings = SolveSettings(
@@ -64,23 +100,30 @@ def run_solve(args: argparse.Namespace) -> int:
     if live:
         sys.stderr.write("\n")
     if result.status == "INFEASIBLE":
+        if len(result.explanation) < 2:  # proven, but the conflicting requirements were not narrowed down
+            print(f"No timetable exists for {conference.name}.", *result.explanation, sep="\n")
+            return EXIT_INFEASIBLE
         print(f"No timetable exists for {conference.name}. These requirements cannot all hold together:")
         for line in result.explanation[:-1]:
             print(f"  - {line}")
-        if result.explanation:
-            print(result.explanation[-1])
+        print(result.explanation[-1])
         return EXIT_INFEASIBLE
     if not result.solved:
         print(
             f"No timetable found within {args.time_limit:g} s (status {result.status}); try a longer --time-limit.",
+            *result.explanation,  # e.g. which sessions were still left out
             file=sys.stderr,
+            sep="\n",
         )
         return EXIT_FAILURE
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    write_timetable(result.timetable, out / "timetable.csv")
-    report = solve_report(conference, result, settings)
-    (out / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        write_timetable(result.timetable, out / "timetable.csv")
+        report = solve_report(conference, result, settings)
+        (out / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    except OSError as err:
+        print(f"--out {out}: could not write the timetable: {err.strerror or err}", file=sys.stderr)
+        return EXIT_FAILURE
     print(summary(conference, result, out))
     return EXIT_OK
 

@@ -2,7 +2,8 @@
 
 Every relaxable requirement of the model is guarded by an assumption literal (see `model.Guards`). CP-SAT's
 `sufficient_assumptions_for_infeasibility` gives a conflicting subset; deletion-based minimisation then drops
-every literal whose removal keeps the rest infeasible, so each remaining line is needed for the conflict.
+every literal whose removal keeps the rest infeasible, so each remaining line is needed for the conflict. The
+open periods are no assumption (they bound every start); a line names them when the conflict may rest on them.
 """
 
 from __future__ import annotations
@@ -15,9 +16,15 @@ from ortools.sat.python import cp_model
 from scheduler.domain import Conference, Timetable
 from scheduler.model import Built, ModelOptions, build_model
 from scheduler.timegrid import Grid
-from scheduler.wording import session_label
+from scheduler.wording import describe_windows, session_label
 
 MAX_UNPLACED_EXPLAINED = 5
+# Read on the command line and in the committee workspace alike, so both names of the switch are given.
+LEAVE_OUT = 'allow sessions to be left out (--allow-unplaced; "Leave out sessions that cannot fit" in the workspace)'
+NOT_NARROWED = (
+    "The requirements in conflict were not narrowed down within the time limit; try a longer time limit, "
+    f"or {LEAVE_OUT} to see which sessions are left out and why."
+)
 
 
 def _solve_under(b: Built, assumptions: list[cp_model.IntVar], time_limit_s: float) -> tuple[int, list[int]]:
@@ -32,7 +39,8 @@ def _solve_under(b: Built, assumptions: list[cp_model.IntVar], time_limit_s: flo
 
 
 def minimal_core(b: Built, assumptions: list[cp_model.IntVar], time_limit_s: float) -> list[cp_model.IntVar] | None:
-    """A subset of `assumptions` that is infeasible and, as far as time allows, minimal; None if feasible."""
+    """A subset of `assumptions` that is infeasible and, as far as time allows, minimal; None if none was found
+    (feasible, or not decided in time)."""
     deadline = time.perf_counter() + time_limit_s
     by_index = {lit.index: lit for lit in assumptions}
     status, core_idx = _solve_under(b, assumptions, time_limit_s / 2)
@@ -59,18 +67,31 @@ def explain(conference: Conference, time_limit_s: float = 20.0) -> list[str]:
     b = build_model(conference, ModelOptions(explain=True))
     literals = list(b.guards.literals.values())
     core = minimal_core(b, literals, time_limit_s)
-    if core is None:
-        return [
-            "No conflict found within the time limit: the timetable may exist but was not found; "
-            "try a longer --time-limit."
-        ]
+    if core is None:  # the caller knows no timetable exists; only the narrowing down failed
+        return [NOT_NARROWED]
     # Read the core as "these requirements together": constraints first, the sessions they concern last.
     lines = sorted((b.guards.texts[lit.index] for lit in core), key=lambda t: (t.endswith("in the programme"), t))
+    keys = {lit.index: key for key, lit in b.guards.literals.items()}
+    periods = open_periods_line(conference, [keys[lit.index] for lit in core])
+    if periods:
+        lines.insert(sum(not t.endswith("in the programme") for t in lines), periods)
     lines.append(
         "Relax one of these (widen an availability, move or unpin a session, add a room or "
-        "interpreter team, or solve with --allow-unplaced) and a timetable can exist."
+        f"interpreter team, or {LEAVE_OUT}) and a timetable can exist."
     )
     return lines
+
+
+def open_periods_line(conference: Conference, keys: list[str]) -> str | None:
+    """The open periods, which no assumption relaxes (they are the starts' domain), named when the conflict may
+    depend on them: when a session in it is neither pinned to a start nor without any suitable room. A heuristic:
+    the line can appear where the rest conflicts whatever the open periods (two speakers never free together)."""
+    sessions = {k.split(":", 1)[1] for k in keys if k.startswith("placed:")}
+    settled = {k.split(":", 1)[1] for k in keys if k.startswith(("pin_start:", "room_suits:"))}
+    if not sessions - settled:
+        return None
+    periods = describe_windows(w for day in conference.days for w in day.periods)
+    return f"sessions run only inside the open periods ({periods})"
 
 
 def unplaced_reasons(conference: Conference, timetable: Timetable, detailed: bool = True) -> dict[str, str]:
@@ -92,14 +113,43 @@ def unplaced_reasons(conference: Conference, timetable: Timetable, detailed: boo
             if all(not sp.availability or grid.inside_any(t, t + s.duration_min, sp.availability) for sp in speakers)
         ]
         if not rooms:
-            reasons[sid] = "no room has the seats, features and booths it needs"
+            reasons[sid] = _no_room(conference, s)
         elif not starts:
-            reasons[sid] = f"its speakers are never all available for {s.duration_min} min inside one open period"
+            reasons[sid] = _speakers_never_free(grid, s, speakers)
         elif detailed and n < MAX_UNPLACED_EXPLAINED:
             reasons[sid] = _displaced_by(conference, timetable, sid)
         else:
             reasons[sid] = "no room and time left that keeps every requirement of the sessions placed"
     return reasons
+
+
+def _no_room(conference: Conference, s) -> str:
+    """What no room offers: each need no room meets on its own, else the combination."""
+    wants = []
+    if s.expected_audience:
+        wants.append((f"{s.expected_audience} seats", lambda r: r.capacity >= s.expected_audience))
+    wants += [(f"feature '{f}'", lambda r, f=f: f in r.features) for f in sorted(s.needs)]
+    if s.interpretation:
+        wants.append((f"{len(s.interpretation)} interpretation booth(s)", lambda r: r.booths >= len(s.interpretation)))
+    missing = [what for what, meets in wants if not any(meets(r) for r in conference.rooms)]
+    if missing:
+        return f"no room has {' or '.join(missing)}"
+    return f"no single room has all of: {', '.join(what for what, _ in wants)}"
+
+
+def _speakers_never_free(grid: Grid, s, speakers) -> str:
+    """Which speakers' availability leaves the session no start: one alone if one suffices, else all together."""
+    def never(group) -> bool:
+        return not any(all(grid.inside_any(t, t + s.duration_min, sp.availability) for sp in group)
+                       for t in grid.starts(s))
+
+    alone = [sp for sp in speakers if sp.availability and never([sp])]
+    named = alone or [sp for sp in speakers if sp.availability]
+    who = ", ".join(f"{sp.name} ({sp.speaker_id}, available {describe_windows(sp.availability)})" for sp in named)
+    if alone:
+        subject = f"speaker {who} is" if len(alone) == 1 else f"speakers {who} are each"
+        return f"{subject} never available for its {s.duration_min} min inside one open period"
+    return f"speakers {who} are never all available together for its {s.duration_min} min inside one open period"
 
 
 def _displaced_by(conference: Conference, timetable: Timetable, sid: str) -> str:

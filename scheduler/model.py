@@ -173,13 +173,14 @@ def add_no_room_overlap(b: Built) -> None:
     for s in b.conference.sessions:
         sid = s.session_id
         for rid, lit in b.y[sid].items():
+            present = _in_room(b, rid, [lit], f"{sid},{rid}")
             per_room[rid].append(
                 b.model.new_optional_fixed_size_interval_var(
-                    b.start[sid], s.duration_min + gap, lit, f"ir[{sid},{rid}]"
+                    b.start[sid], s.duration_min + gap, present, f"ir[{sid},{rid}]"
                 )
             )
         for rid in s.overflow_rooms:
-            conditions = b.when_placed(sid) + _relay_guard(b, s)
+            conditions = b.when_placed(sid) + _relay_guard(b, s) + _room_guard(b, rid)
             size = s.duration_min + gap
             if not conditions:
                 per_room[rid].append(b.model.new_fixed_size_interval_var(b.start[sid], size, f"io[{sid},{rid}]"))
@@ -192,6 +193,27 @@ def add_no_room_overlap(b: Built) -> None:
             )
     for intervals in per_room.values():
         b.model.add_no_overlap(intervals)
+
+
+def _room_guard(b: Built, rid: str) -> list[cp_model.IntVar]:
+    """When explaining, a room's one-session-at-a-time rule is an assumption too, so a conflict names the room
+    (and the changeover, which makes back-to-back sessions clash though their times do not overlap)."""
+    gap = b.conference.changeover_min
+    between = f", with at least {gap} min between two sessions (changeover_min)" if gap else ""
+    return b.guards(f"room:{rid}", f"room {b.conference.room_by_id[rid].name} ({rid}) holds one session at a time"
+                    + between)
+
+
+def _in_room(b: Built, rid: str, conditions: list[cp_model.IntVar], name: str) -> cp_model.IntVar:
+    """The presence of a session's interval in room `rid`'s no-overlap: `conditions`, and the room's rule when it
+    is an assumption (a no-overlap takes no enforcement literal, so the guard joins each interval's presence)."""
+    enforce = _room_guard(b, rid)
+    if not enforce:
+        return conditions[0]
+    present = b.model.new_bool_var(f"in_room[{name}]")
+    b.model.add_bool_and(conditions + enforce).only_enforce_if(present)
+    b.model.add_bool_or([present, *(c.Not() for c in conditions + enforce)])
+    return present
 
 
 def _relay_guard(b: Built, s: Session) -> list[cp_model.IntVar]:
@@ -282,24 +304,41 @@ def add_plenary_alone(b: Built) -> None:
     The same cumulative also states that no more sessions run at once than there are rooms (overflow relays
     count as rooms), which helps the solver prune even without plenaries.
     """
+    if b.guards.enabled:
+        _plenary_alone_explained(b)
+        return
+    sessions = b.conference.sessions
+    b.model.add_cumulative(
+        [b.interval[s.session_id] for s in sessions], [rooms_taken(b.conference, s) for s in sessions],
+        len(b.conference.rooms),
+    )
+
+
+def _plenary_alone_explained(b: Built) -> None:
+    """When explaining: each plenary is its own assumption, a no-overlap between it and every other session; the
+    count of rooms (no more sessions at once than rooms) holds only while every room's rule is assumed, since the
+    rooms' no-overlaps are what it summarises (otherwise a conflict of room time could name no room at all)."""
+    sessions = b.conference.sessions
+    for p in sessions:
+        if not p.plenary:
+            continue
+        sid = p.session_id
+        conditions = b.guards(f"plenary:{sid}", f"{session_label(p)} is a plenary: nothing else runs meanwhile")
+        conditions += b.when_placed(sid)
+        present = b.model.new_bool_var(f"plenary_alone[{sid}]")
+        b.model.add_bool_and(conditions).only_enforce_if(present)
+        b.model.add_bool_or([present, *(c.Not() for c in conditions)])
+        alone = b.model.new_optional_fixed_size_interval_var(b.start[sid], p.duration_min, present, f"ip[{sid}]")
+        others = [b.interval[o.session_id] for o in sessions if o is not p]
+        # the plenary takes all the room there is, each other session a share: the others may overlap each other
+        b.model.add_cumulative([alone, *others], [len(others), *([1] * len(others))], max(1, len(others)))
+    demands = [1 + len(s.overflow_rooms) * _relay_guard(b, s)[0] if s.overflow_rooms else 1 for s in sessions]
     n_rooms = len(b.conference.rooms)
-    intervals, demands = [], []
-    for s in b.conference.sessions:
-        intervals.append(b.interval[s.session_id])
-        if not b.guards.enabled:
-            demands.append(rooms_taken(b.conference, s))
-        elif s.plenary:
-            # relaxed, a plenary takes one room here; its relays stay in their rooms' own no-overlap
-            enforce = b.guards(
-                f"plenary:{s.session_id}", f"{session_label(s)} is a plenary: nothing else runs meanwhile"
-            )[0]
-            demands.append(1 + (n_rooms - 1) * enforce)
-        elif s.overflow_rooms:  # same key as in add_no_room_overlap, so one assumption relaxes both
-            relayed = _relay_guard(b, s)[0]
-            demands.append(1 + len(s.overflow_rooms) * relayed)
-        else:
-            demands.append(1)
-    b.model.add_cumulative(intervals, demands, n_rooms)
+    rooms_at_once = b.model.new_int_var(n_rooms, max(n_rooms, sum(1 + len(s.overflow_rooms) for s in sessions)),
+                                        "rooms_at_once")
+    b.model.add(rooms_at_once == n_rooms).only_enforce_if(
+        [g for r in b.conference.rooms for g in _room_guard(b, r.room_id)])
+    b.model.add_cumulative([b.interval[s.session_id] for s in sessions], demands, rooms_at_once)
 
 
 def add_after_order(b: Built) -> None:
@@ -335,6 +374,7 @@ def add_interpreter_teams(b: Built) -> None:
                 demands.append(1)
         when = "; ".join(f"{t.team_id}: {describe_windows(t.windows) or 'throughout'}" for t in teams)
         text = f"only {len(teams)} interpreter team(s) for {pair[0]}-{pair[1]}" + (f" ({when})" if teams else "")
+        text += f", and {_some(sids)} need {pair[0]}-{pair[1]} interpretation"
         enforce = b.guards(f"interpreters:{pair[0]}-{pair[1]}", text)
         if enforce:
             capacity = b.model.new_int_var(len(teams), len(teams) + len(sids), f"teams[{pair}]")
@@ -342,6 +382,12 @@ def add_interpreter_teams(b: Built) -> None:
         else:
             capacity = len(teams)
         b.model.add_cumulative(intervals, demands, capacity)
+
+
+def _some(sids: list[str], most: int = 8) -> str:
+    """'session(s) A, B and C', or the first `most` and how many more."""
+    shown = ", ".join(sids[:most]) + (f" and {len(sids) - most} more" if len(sids) > most else "")
+    return f"session(s) {shown}"
 
 
 def _gaps(b: Built, windows) -> list[tuple[int, int]]:

@@ -22,7 +22,7 @@ from scheduler.checker import check
 from scheduler.construct import build
 from scheduler.diff import diff_timetables
 from scheduler.domain import Assignment, Conference, Timetable
-from scheduler.explain import explain, unplaced_reasons
+from scheduler.explain import LEAVE_OUT, explain, unplaced_reasons
 from scheduler.model import SOFT_GOALS, Built, ModelOptions, build_model
 from scheduler.state import Facts, SearchState
 
@@ -383,7 +383,7 @@ def _left_out(timetable: Timetable, cancel: threading.Event | None, t0: float) -
     when = "before the run was stopped" if cancel is not None and cancel.is_set() else "within the time limit"
     lines = (
         f"{len(timetable.unplaced)} session(s) not placed {when}: " + ", ".join(sorted(timetable.unplaced)),
-        "Try a longer --time-limit, or --allow-unplaced.",
+        f"Try a longer time limit, or {LEAVE_OUT}.",
     )
     return SolveResult("UNKNOWN", None, None, None, None, time.perf_counter() - t0, explanation=lines)
 

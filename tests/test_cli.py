@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from scheduler.cli import main
+from scheduler.explain import LEAVE_OUT
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "rome-2023"
@@ -130,3 +131,64 @@ def test_solve_accepts_a_workbook(tmp_path, capsys):
     assert main(["solve", str(book), "--out", str(tmp_path / "o"), "--time-limit", "5", "--quiet"]) == 0
     shutil.rmtree(folder)
     assert (tmp_path / "o" / "timetable.csv").exists()
+
+
+@pytest.mark.parametrize("option, value", [("--time-limit", "inf"), ("--time-limit", "1e308"), ("--time-limit", "nan"),
+                                           ("--time-limit", "0"), ("--time-limit", "-5"), ("--seed", "-1"),
+                                           ("--seed", str(2**31)), ("--workers", "0")])
+def test_solve_rejects_a_bad_number_with_exit_2_and_no_traceback(tmp_path, option, value):
+    folder = tiny(tmp_path, "session_id,title,duration_min,speakers\nA,Alpha,60,s1\n")
+    run = subprocess.run([sys.executable, "-m", "scheduler.cli", "solve", str(folder), "--out", str(tmp_path / "o"),
+                          "--time-limit", "3", option, value], capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 2, run.stderr
+    assert "Traceback" not in run.stderr
+    assert f"argument {option}: '{value}' is not" in run.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_solve_out_naming_a_file_exits_2_before_solving(tmp_path, capsys, monkeypatch):
+    folder = tiny(tmp_path, "session_id,title,duration_min,speakers\nA,Alpha,60,s1\n")
+    (tmp_path / "taken").write_text("notes", encoding="utf-8")
+    monkeypatch.setattr("scheduler.commands.solve", lambda *a, **k: pytest.fail("solved before checking --out"))
+    assert main(["solve", str(folder), "--out", str(tmp_path / "taken"), "--quiet"]) == 2
+    assert "--out names a file" in capsys.readouterr().err
+    assert (tmp_path / "taken").read_text(encoding="utf-8") == "notes"
+
+
+def test_check_piped_into_a_reader_that_stops_early_ends_without_traceback(tmp_path):
+    folder = tiny(tmp_path, "session_id,title,duration_min,speakers\nA,Alpha,60,s1\n")
+    table = tmp_path / "t.csv"
+    table.write_text("session_id,room_id,start,end\nA,R1,2023-10-13T09:00:00+02:00,2023-10-13T10:00:00+02:00\n",
+                     encoding="utf-8")
+    run = subprocess.Popen([sys.executable, "-m", "scheduler.cli", "check", str(folder), str(table)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    run.stdout.close()  # like `| head -0`: the reader is gone before the report is printed
+    stderr = run.stderr.read().decode()
+    run.wait()
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
+
+
+def test_infeasible_but_not_narrowed_down_does_not_list_requirements(tmp_path, capsys, monkeypatch):
+    from ortools.sat.python import cp_model
+
+    monkeypatch.setattr("scheduler.explain._solve_under", lambda b, assumptions, limit: (cp_model.UNKNOWN, []))
+    folder = tiny(tmp_path, "session_id,title,duration_min,speakers\nA,Alpha,120,s1\nB,Beta,120,s1\n")
+    assert main(["solve", str(folder), "--out", str(tmp_path / "o"), "--time-limit", "5", "--quiet"]) == 3
+    out = capsys.readouterr().out
+    assert out.startswith("No timetable exists for Tiny.\n")
+    assert "cannot all hold together" not in out and "may exist" not in out
+    assert "not narrowed down" in out
+
+
+def test_no_timetable_in_time_lists_the_sessions_left_out(tmp_path, capsys, monkeypatch):
+    from scheduler.solve import SolveResult
+
+    folder = tiny(tmp_path, "session_id,title,duration_min,speakers\nA,Alpha,60,s1\nB,Beta,60,s2\n")
+    unknown = SolveResult("UNKNOWN", None, None, None, None, 1.0,
+                          explanation=("1 session(s) not placed within the time limit: B",
+                                       f"Try a longer time limit, or {LEAVE_OUT}."))
+    monkeypatch.setattr("scheduler.commands.solve", lambda *a, **k: unknown)
+    assert main(["solve", str(folder), "--out", str(tmp_path / "o"), "--time-limit", "5", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "No timetable found within 5 s" in err
+    assert "not placed within the time limit: B" in err
