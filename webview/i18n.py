@@ -1,4 +1,5 @@
-"""Interface language: Flask-Babel with the locale picked from the browser's Accept-Language.
+"""Interface language: Flask-Babel with the locale the visitor picked (`?lang=it`, from the switcher in the header,
+kept by the site's links and forms), else the best match for the browser's Accept-Language.
 
 Only the interface is translated; session titles, abstracts and bios stay in the language they were written in
 (templates mark them with their own `lang`). Catalogs live as `.po` files in webview/translations; the `.mo`
@@ -17,15 +18,20 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlencode
 
 from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import Babel, format_date, get_locale
+from markupsafe import Markup, escape
 
 SOURCE_DIR = Path(__file__).parent / "translations"
 DEFAULT_LANGUAGES = ("en", "it")
+LANG_PARAM = "lang"  # ?lang=it picks the interface language
+PAGES_ELSEWHERE = frozenset({"feeds.index"})  # HTML pages outside the public blueprint (their links keep ?lang=)
+NOT_PAGES = frozenset({"public.service_worker"})
 
 
 def compile_catalogs(source: Path, target: Path) -> list[Path]:
@@ -49,9 +55,56 @@ def compile_catalogs(source: Path, target: Path) -> list[Path]:
 
 
 def select_locale() -> str:
-    """The interface language: the browser's best match among the configured ones, else the default."""
+    """The interface language: the one the visitor picked (`?lang=it`, carried on by the site's own links), else
+    the browser's best match among the configured ones, else the default. Picking matters at a multilingual
+    conference: a phone set to one language, or a shared computer at the venue, is often not what its reader
+    reads best. A query parameter rather than a cookie keeps pages cacheable by URL (no `Vary: Cookie`)."""
     languages = current_app.config["LANGUAGES"]
-    return request.accept_languages.best_match(languages) or languages[0]
+    return chosen_language() or request.accept_languages.best_match(languages) or languages[0]
+
+
+def chosen_language() -> str | None:
+    """The interface language named by the request's `?lang=`, when it is one of the configured ones."""
+    chosen = request.args.get(LANG_PARAM) if has_request_context() else None
+    return chosen if chosen in current_app.config["LANGUAGES"] else None
+
+
+def keep_language() -> Markup:
+    """A hidden field for GET forms (a form replaces its action's query), so a picked language survives them."""
+    chosen = chosen_language()
+    return Markup('<input type="hidden" name="{}" value="{}">').format(LANG_PARAM, chosen) if chosen else Markup()
+
+
+def language_choices() -> list[dict]:
+    """The interface languages for the switcher: code, own name ("italiano"), this page in that language, and
+    whether it is the current one."""
+    current = str(get_locale())
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != LANG_PARAM]
+    return [{"code": code, "name": own_language_name(code), "current": code == current,
+             "url": f"{request.path}?{urlencode([*args, (LANG_PARAM, code)])}"}
+            for code in current_app.config["LANGUAGES"]]
+
+
+def _is_page(endpoint: str | None) -> bool:
+    return bool(endpoint) and (endpoint.startswith("public.") or endpoint in PAGES_ELSEWHERE) and \
+        endpoint not in NOT_PAGES
+
+
+def _keep_language(endpoint: str | None, values: dict) -> None:
+    """Links from a page viewed with ?lang= to the other pages keep it. Only pages: feeds, the API and files do not
+    depend on the interface language, so their URLs (and the links inside them) stay the same for everyone."""
+    if LANG_PARAM not in values and _is_page(endpoint) and has_request_context() and _is_page(request.endpoint):
+        chosen = chosen_language()
+        if chosen:
+            values[LANG_PARAM] = chosen
+
+
+def own_language_name(code: str) -> str:
+    """A language's name in itself ("українська")."""
+    try:
+        return Locale.parse(code).get_display_name(code) or code
+    except (ValueError, UnknownLocaleError):
+        return code
 
 
 def language_name(code: str) -> str:
@@ -65,12 +118,24 @@ def language_name(code: str) -> str:
 def language_label(code: str) -> str:
     """Name in the interface language and, when different, in the language itself: "ucraino (українська)",
     so an attendee finds their language whatever the interface language is."""
+    name, own = _names(code)
+    return f"{name} ({own})" if own else name
+
+
+def language_label_html(code: str) -> Markup:
+    """`language_label` for HTML text: the name in the language itself is marked with its `lang`, so that a
+    screen reader reads "tedesco" in Italian and "Deutsch" in German."""
+    name, own = _names(code)
+    if not own:
+        return escape(name)
+    return Markup('{} (<span lang="{}">{}</span>)').format(name, code, own)
+
+
+def _names(code: str) -> tuple[str, str | None]:
+    """(name in the interface language, name in the language itself when it differs)."""
     name = language_name(code)
-    try:
-        own = Locale.parse(code).get_display_name(code)
-    except (ValueError, UnknownLocaleError):
-        own = None
-    return f"{name} ({own})" if own and own.lower() != name.lower() else name
+    own = own_language_name(code)
+    return name, (own if own and own != code and own.lower() != name.lower() else None)
 
 
 def day_name(day: date, style: str = "full") -> str:
@@ -86,4 +151,7 @@ def init_app(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(build_dir)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config["LANGUAGES"][0])
     Babel(app, locale_selector=select_locale)
-    app.jinja_env.globals.update(language_name=language_name, language_label=language_label, day_name=day_name)
+    app.url_defaults(_keep_language)
+    app.jinja_env.globals.update(language_name=language_name, language_label=language_label, day_name=day_name,
+                                 language_label_html=language_label_html,
+                                 language_choices=language_choices, keep_language=keep_language)

@@ -143,7 +143,7 @@ def _agenda_page(ids: list[str], *, shared: bool) -> str:
     clashing = {c.first.session_id for c in clashes} | {c.second.session_id for c in clashes}
     return render_template(
         "public/agenda.html", slots=slots, clashes=clashes, clashing=clashing, token=token, feed=feed,
-        shared=shared, share_url=external_url("public.shared_agenda", token=token) if token else None,
+        shared=shared, share_url=external_url("public.shared_agenda", token=token, lang=None) if token else None,
         requested=len(ids), missing=len(ids) - len(slots))
 
 
@@ -187,7 +187,7 @@ def _google_calendar_link(programme: Programme, slot: Slot) -> str:
         "action": "TEMPLATE",
         "text": slot.session.title,
         "dates": f"{slot.start.astimezone(UTC):{fmt}}/{slot.end.astimezone(UTC):{fmt}}",
-        "details": external_url("public.session", session_id=slot.session_id),
+        "details": external_url("public.session", session_id=slot.session_id, lang=None),
         "location": room.name if room else slot.assignment.room_id,
         "ctz": programme.conference.timezone,
     })

@@ -212,3 +212,47 @@ def test_rome_grid_in_italian(rome_live_server, open_page, artifacts):
     for spans in by_column.values():
         spans.sort()
         assert all(a[1] <= b[0] + 1 for a, b in zip(spans, spans[1:], strict=False)), spans
+
+
+@pytest.mark.parametrize("path", ["/", "/day/2023-10-13", "/session/OPEN", "/speaker/S1", "/rooms", "/feeds/",
+                                  "/agenda?s=A&s=B", "/search?q=pace"])
+def test_no_page_scrolls_sideways_on_a_small_phone(live_server, open_page, path):
+    """360 CSS pixels is a common Android width: the header's search and the rooms table fit (the table scrolls
+    inside its own box), so the page never scrolls sideways."""
+    page = open_page(live_server.url, path, viewport={"width": 360, "height": 740}, is_mobile=True)
+    page.locator("#agenda-strings").wait_for(state="attached")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
+    search = page.locator("header.site .search button").bounding_box()
+    assert search["x"] + search["width"] <= 360, "the search button is on screen"
+
+
+def test_keyboard_focus_ring_of_a_grid_star_is_not_cut_off(live_server, open_page):
+    """A grid box clips what overflows it; the star's focus ring is drawn inside the button, so all of it shows."""
+    page = open_page(live_server.url, "/day/2023-10-13", viewport={"width": 1280, "height": 900})
+    page.locator('.s[data-id="B"] .star').wait_for()
+    page.focus('.s[data-id="B"] > a')
+    page.keyboard.press("Tab")
+    ring = page.evaluate("""() => {
+        const star = document.activeElement, style = getComputedStyle(star);
+        const grow = parseFloat(style.outlineWidth) + parseFloat(style.outlineOffset);
+        const r = star.getBoundingClientRect(), box = star.parentElement.getBoundingClientRect();
+        return {star: star.classList.contains("star"), visible: style.outlineStyle !== "none",
+                inside: r.top - grow >= box.top && r.right + grow <= box.right && r.left - grow >= box.left
+                        && r.bottom + grow <= box.bottom};
+    }""")
+    assert ring == {"star": True, "visible": True, "inside": True}
+
+
+def test_a_picked_interface_language_stays_through_the_personal_agenda(live_server, open_page):
+    """English browser, Italian picked with ?lang=it: the script's agenda link keeps the choice."""
+    page = open_page(live_server.url, "/day/2023-10-13?lang=it", viewport={"width": 1280, "height": 900},
+                     locale="en-US")
+    assert page.locator("html").get_attribute("lang") == "it"
+    page.click('.s[data-id="A"] .star')
+    page.click("#agenda-link")
+    page.wait_for_url("**/agenda?s=A&lang=it")
+    assert page.locator("html").get_attribute("lang") == "it"
+    assert page.locator("h1").inner_text() == "Il mio programma"
+    page.click('a[hreflang="en"]')
+    page.wait_for_url("**/agenda?s=A&lang=en")
+    assert page.locator("h1").inner_text() == "My agenda"

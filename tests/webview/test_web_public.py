@@ -60,6 +60,15 @@ def get(client, url: str, lang: str = "en", **kw):
 
 
 @pytest.mark.parametrize("url", PAGES)
+def test_headings_never_skip_a_level(client, url):
+    """h1, then h2 sections, then h3 cards: a screen reader's list of headings shows the page's outline."""
+    page = Page(get(client, url).get_data(as_text=True))
+    levels = [int(tag[1]) for tag, _ in page.tags if re.fullmatch(r"h[1-6]", tag)]
+    assert levels[0] == 1, (url, levels)
+    assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), (url, levels)
+
+
+@pytest.mark.parametrize("url", PAGES)
 def test_every_page_is_accessible_html(client, url):
     response = get(client, url)
     assert response.status_code == 200, url
@@ -176,8 +185,9 @@ def test_free_text_ids_survive_attributes_urls_and_filters(app_for):
 def test_session_page_shows_everything_an_attendee_needs(client):
     html = get(client, "/session/OPEN").get_data(as_text=True)
     for expected in ("Apertura: costruire la pace", "Friday, October 13, 2023, 09:00–10:00", "UTC+02:00",
-                     'href="/room/R1"', "relayed live to", 'href="/room/R2"', "Italian (italiano)",
-                     "German (Deutsch), English", 'href="/speaker/S1"', "Olena Kovalenko",
+                     'href="/room/R1"', "relayed live to", 'href="/room/R2"',
+                     'Italian (<span lang="it">italiano</span>)', 'German (<span lang="de">Deutsch</span>), English',
+                     'href="/speaker/S1"', "Olena Kovalenko",
                      'href="/feeds/session/OPEN.ics"', "Presentazione del programma."):
         assert expected in html, expected
     page = Page(html)
@@ -270,6 +280,15 @@ def test_agenda_lists_starred_sessions_clashes_and_export_links(client):
     assert page.all("input", id="share", value=f"http://localhost/agenda/{token}")
 
 
+def test_clashing_titles_carry_their_language(client):
+    """The clash list names the sessions in their own languages, marked so a screen reader switches voice."""
+    page = Page(get(client, "/agenda?s=A&s=B").get_data(as_text=True))
+    for session_id, language in (("A", "en"), ("B", "ru")):
+        links = page.all("a", href=f"/session/{session_id}")
+        assert len(links) == 2, "the clash list and the card"
+        assert all(link.get("lang") == language for link in links), links
+
+
 def test_agenda_token_is_stable_and_the_shared_page_shows_the_selection(client):
     token = selection_token_for(client, ["D", "A", "A"])
     assert token == selection_token_for(client, ["A", "D"])
@@ -300,7 +319,7 @@ def test_now_redirects_to_a_day(client):
 def test_index_lists_days_and_language_entry_points(client):
     html = get(client, "/").get_data(as_text=True)
     assert 'href="/day/2023-10-13"' in html and "5 sessions" in html and "2 sessions" in html
-    assert 'href="/search?follow=uk"' in html and "Ukrainian (українська)" in html
+    assert 'href="/search?follow=uk"' in html and 'Ukrainian (<span lang="uk">українська</span>)' in html
     assert "To be announced" in html  # the unplaced session, listed apart
 
 
@@ -329,6 +348,51 @@ def test_interface_language_follows_the_browser(client):
     assert it.headers["Vary"] == "Accept-Language"
     assert Page(get(client, "/", lang="de-DE,de;q=0.9").get_data(as_text=True)).all("html")[0]["lang"] == "en"
     assert Page(get(client, "/", lang="fr;q=0.9, it;q=0.5").get_data(as_text=True)).all("html")[0]["lang"] == "it"
+
+
+def test_language_names_are_marked_with_their_own_language(client):
+    """ "tedesco (Deutsch)": the Italian name is read as Italian, only "Deutsch" as German."""
+    html = get(client, "/", lang="it").get_data(as_text=True)
+    assert '<a href="/search?follow=de">tedesco (<span lang="de">Deutsch</span>)</a>' in html
+    assert '<a href="/search?follow=it">italiano</a>' in html  # the same in both: no repetition
+    session = get(client, "/session/OPEN", lang="it").get_data(as_text=True)
+    assert 'tedesco (<span lang="de">Deutsch</span>), inglese (<span lang="en">English</span>)' in session
+    feeds = get(client, "/feeds/", lang="it").get_data(as_text=True)
+    assert 'ucraino (<span lang="uk">українська</span>)' in feeds
+
+
+def test_interface_language_can_be_picked_and_links_keep_it(client):
+    """A phone set to English, an Italian reader: ?lang=it picks Italian, the site's links and forms keep it, and
+    the switcher offers the same page in each language; feeds, shared links and the API stay language-free."""
+    response = get(client, "/day/2023-10-13?follow=de&lang=it", lang="en-US,en;q=0.9")
+    html = response.get_data(as_text=True)
+    page = Page(html)
+    assert page.all("html")[0]["lang"] == "it" and "venerdì 13 ottobre 2023" in html
+    assert "Cookie" not in response.headers.get("Vary", "")  # cacheable by URL, no cookie involved
+    assert page.all("a", href="/speakers?lang=it") and page.all("a", href="/day/2023-10-14?follow=de&lang=it")
+    assert page.all("a", href="/session/D?lang=it")
+    # GET forms drop their action's query: the language travels in a hidden field of each form.
+    assert len(page.all("input", type="hidden", name="lang", value="it")) == 2  # site search, day filters
+    switcher = {a["hreflang"]: a for a in page.all("a") if "hreflang" in a}
+    assert switcher["en"]["href"] == "/day/2023-10-13?follow=de&lang=en" and switcher["en"]["lang"] == "en"
+    assert switcher["it"]["href"] == "/day/2023-10-13?follow=de&lang=it" and switcher["it"]["aria-current"] == "true"
+    # And back: ?lang=en wins over an Italian browser.
+    assert Page(get(client, "/?lang=en", lang="it").get_data(as_text=True)).all("html")[0]["lang"] == "en"
+    # An unknown language is ignored, and not carried on.
+    unknown = get(client, "/?lang=xx", lang="it").get_data(as_text=True)
+    assert Page(unknown).all("html")[0]["lang"] == "it" and "lang=xx" not in unknown
+    # What is shared or subscribed to names no interface language.
+    agenda = get(client, "/agenda?s=A&lang=it").get_data(as_text=True)
+    token = selection_token_for(client, ["A"])
+    assert f'value="http://localhost/agenda/{token}"' in agenda
+    assert f'href="webcal://localhost/feeds/agenda/{token}.ics"' in agenda
+    session = Page(get(client, "/session/A?lang=it").get_data(as_text=True))
+    google = next(a["href"] for a in session.all("a") if a.get("href", "").startswith("https://calendar.google"))
+    assert parse_qs(urlsplit(google).query)["details"] == ["http://localhost/session/A"]
+    assert session.all("a", href="/feeds/session/A.ics")
+    api = client.get("/api/sessions/A?lang=it").get_json()
+    assert api["url"] == "http://localhost/session/A"
+    assert "lang=" not in client.get("/sw.js?lang=it").get_data(as_text=True)
 
 
 def test_italian_plurals_and_script_strings(client):

@@ -50,6 +50,9 @@
   function agendaHref(stars) {
     var params = new URLSearchParams();
     stars.slice().sort().forEach(function (id) { params.append("s", id); });
+    // An interface language picked with ?lang= stays picked (the server's links keep it the same way).
+    var lang = new URLSearchParams(location.search).get("lang");
+    if (lang) { params.append("lang", lang); }
     var query = params.toString();
     return "/agenda" + (query ? "?" + query : "");
   }
