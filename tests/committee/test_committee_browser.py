@@ -6,7 +6,15 @@ from __future__ import annotations
 
 import pytest
 from committee_support import PASSWORD, ROME, LiveServer, folder_zip_bytes
+from factories import at, make_conference, make_session
 from icalendar import Calendar
+
+from scheduler.domain import Assignment, Timetable
+from webview.committee import runner
+from webview.jobs import RUNNING
+from webview.store import service
+from webview.store.db import get_store
+from webview.store.models import RunRow, utcnow
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -67,6 +75,7 @@ def test_committee_cycle_from_upload_to_published_version(make_app, accounts, ch
         # Publish.
         page.click("main p a:text('Rome Peace Conference 2023')")
         assert "All hard rules hold" in page.inner_text("#check-summary")
+        page.once("dialog", lambda dialog: dialog.accept())  # "Publish draft revision N as version 1?"
         page.click("#publish-form button[type=submit]")
         page.wait_for_selector("#version-1")
         assert "Version 1 (public)" in page.inner_text("#version-1")
@@ -83,3 +92,81 @@ def test_committee_cycle_from_upload_to_published_version(make_app, accounts, ch
         context.close()
         server.close()
     assert not problems, problems
+
+
+def test_publishing_asks_first_and_the_forms_fit_a_laptop_screen(make_app, accounts, chromium, artifacts):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    conference = make_conference([make_session("A", speakers=("sp1",))], name="Small Conference")
+    with get_store(app).write() as session:
+        slug = service.create_conference(session, conference, Timetable((Assignment("A", "R1", at("09:00"),
+                                                                                    at("10:00")),)), by="t").slug
+    server = LiveServer(app)
+    context = chromium.new_context(viewport={"width": 1280, "height": 720}, locale="en-GB")
+    page = context.new_page()
+    questions: list[str] = []
+    try:
+        page.goto(server.url + "/committee/login")
+        page.fill("#email", accounts["editor"])
+        page.fill("#password", PASSWORD)
+        page.click("main form input[type=submit]")
+        page.goto(server.url + f"/committee/c/{slug}/")
+
+        # The solve and publish forms never cover each other, on a laptop or a smaller window.
+        for width in (1280, 1024):
+            page.set_viewport_size({"width": width, "height": 720})
+            solve_box = page.locator("#solve-form fieldset").bounding_box()
+            publish_box = page.locator("#publish-form fieldset").bounding_box()
+            apart = (solve_box["x"] + solve_box["width"] <= publish_box["x"]
+                     or solve_box["y"] + solve_box["height"] <= publish_box["y"])
+            assert apart, (width, solve_box, publish_box)
+            for control in ("#time_limit_s", "#baseline", "#solve-form input[type=submit]"):
+                box = page.locator(control).bounding_box()
+                assert solve_box["x"] <= box["x"] <= box["x"] + box["width"] <= solve_box["x"] + solve_box["width"], (
+                    width, control)
+            page.screenshot(path=str(artifacts / f"committee-forms-{width}.png"))
+
+        # Publishing reaches every subscriber: the page asks first, and "no" publishes nothing.
+        page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+        page.click("#publish-form button[type=submit]")
+        page.wait_for_timeout(300)
+        assert "/versions" not in page.url
+        assert questions and "as version 1" in questions[0]
+        with get_store(app).read() as session:
+            assert service.latest_version(session, service.conference_row(session, slug).id) is None
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.click("#publish-form button[type=submit]")
+        page.wait_for_selector("#version-1")
+    finally:
+        context.close()
+        server.close()
+
+
+def test_the_progress_page_stops_waiting_when_the_member_is_logged_out(make_app, accounts, chromium):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    runner(app)  # started before the run exists, so it leaves the run below running
+    with get_store(app).write() as session:
+        row = service.create_conference(session, make_conference([make_session("A")]), None, by="t")
+        # A run solving on another machine: the page polls it as long as it runs.
+        run = RunRow(conference_id=row.id, lock_version=1, state=RUNNING, time_limit_s=600, worker="elsewhere:1",
+                     created_at=utcnow())
+        session.add(run)
+        session.flush()
+        slug, run_id = row.slug, run.id
+    server = LiveServer(app)
+    context = chromium.new_context(viewport={"width": 1280, "height": 720}, locale="en-GB")
+    page = context.new_page()
+    try:
+        page.goto(server.url + "/committee/login")
+        page.fill("#email", accounts["editor"])
+        page.fill("#password", PASSWORD)
+        page.click("main form input[type=submit]")
+        page.goto(server.url + f"/committee/c/{slug}/run/{run_id}")
+        assert page.get_attribute("#run-progress", "data-running") == "true"
+        other = context.new_page()  # the member logs out in another tab
+        other.goto(server.url + "/committee/")
+        other.click("header form button[type=submit]")
+        # Instead of showing "running" forever, the page follows its next poll to the login form.
+        page.wait_for_url("**/committee/login**", timeout=15_000)
+    finally:
+        context.close()
+        server.close()

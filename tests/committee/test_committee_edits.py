@@ -133,6 +133,36 @@ def test_two_editors_never_silently_overwrite_each_other(client_as, store, slug,
     assert final.conference.session_by_id["C"].fixed_start is None
 
 
+def test_a_conflicting_save_keeps_what_the_editor_entered(client_as, store, slug, accounts):
+    first, second = client_as("editor"), client_as("admin")
+    seen = draft(store, slug).lock_version
+    post_edit(first, slug, "speaker/sp2", "availability", "save", seen, availability="",
+              preferred="2023-10-13 09:00 - 2023-10-13 10:00")
+    typed = "2023-10-13 09:00 - 2023-10-13 10:00\n2023-10-13 11:00 - 2023-10-13 12:00"
+    clash = post_edit(second, slug, "speaker/sp2", "availability", "save", seen, availability=typed, preferred="")
+    assert clash.status_code == 409
+    page = clash.get_data(as_text=True)
+    assert f"{accounts['editor']} saved a change" in page and "Your change was not saved" in page
+    form = re.search(r'<form method="post" id="availability-form">(.*?)</form>', page, re.S).group(1)
+    assert typed in form.replace("\r\n", "\n")  # nothing to type again
+    assert f'name="availability-lock_version" type="hidden" value="{seen + 1}"' in form  # on the current draft
+    assert draft(store, slug).lock_version == seen + 1  # nothing of the second save stored
+
+    again = post_edit(second, slug, "speaker/sp2", "availability", "save", seen + 1, availability=typed,
+                      preferred="2023-10-13 09:00 - 2023-10-13 10:00")
+    assert again.status_code == 302
+
+
+def test_a_window_over_several_days_is_described_with_both_days(editor, store, slug):
+    before = draft(store, slug)
+    post_edit(editor, slug, "speaker/sp2", "availability", "save", before.lock_version,
+              availability="2023-10-13 09:00 - 2023-10-15 17:00", preferred="")
+    summary = "Speaker sp2 is now available only Fri 13 Oct 09:00-Sun 15 Oct 17:00"
+    assert draft(store, slug).last_change == summary
+    page = editor.get(f"/committee/c/{slug}/speaker/sp2").get_data(as_text=True)
+    assert re.search(r'<dd id="availability">Fri 13 Oct 09:00-Sun 15 Oct 17:00</dd>', page)
+
+
 def test_withdrawing_a_session_removes_it_and_every_reference_to_it(editor, store, slug):
     before = draft(store, slug)
     post_edit(editor, slug, "session/A", "withdraw", "save", before.lock_version)
@@ -219,5 +249,9 @@ def test_new_data_for_the_conference_becomes_the_next_revision(editor, store, sl
     (broken / "rooms.csv").write_text("room_id,name,capacity\nR1,Room R1,many\n")
     bad = replace_upload(editor, slug, folder_zip_bytes(broken), after.lock_version)
     assert bad.status_code == 422
-    assert "rooms.csv:2:capacity" in bad.get_data(as_text=True)
+    page = bad.get_data(as_text=True)
+    assert "rooms.csv:2:capacity" in page
+    # Said at the top of the page, not below the whole draft timetable where the form is.
+    assert page.index('id="problems"') < page.index("<h2>Check of the draft timetable</h2>")
+    assert "The draft&#39;s data was not replaced" in page
     assert draft(store, slug) == after

@@ -139,6 +139,20 @@ def test_a_run_left_running_by_a_dead_process_is_marked_interrupted(make_app, ed
     assert wait_for_run(editor, slug, run_id)["state"] == "done"
 
 
+def test_the_run_page_says_why_a_run_was_interrupted_on_its_first_view(editor, store):
+    slug = slug_from(upload(editor, folder_zip_bytes(TINY), "tiny.zip"))
+    with store.write() as session:
+        row = service.conference_row(session, slug)
+        dead = RunRow(conference_id=row.id, lock_version=1, state=RUNNING, time_limit_s=60,
+                      worker=f"{socket.gethostname()}:{2**22 + 1}", created_at=utcnow())  # no process has this pid
+        session.add(dead)
+        session.flush()
+        run_id = dead.id
+    # The first page after the restart starts the runner, which marks the run interrupted: the page says why.
+    page = editor.get(f"/committee/c/{slug}/run/{run_id}").get_data(as_text=True)
+    assert 'id="run-error"' in page and "published version is unchanged" in page
+
+
 def test_a_result_is_not_put_in_a_draft_edited_during_the_run(app, editor, store, tmp_path, monkeypatch):
     conference = make_conference([make_session("A"), make_session("B")], rooms=[make_room("R1")])
     slug = slug_from(upload(editor, conference_zip(conference, tmp_path), "c.zip"))

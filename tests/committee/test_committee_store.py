@@ -375,3 +375,12 @@ def test_the_store_sites_links_name_the_base_url_and_other_hosts_are_refused(mak
     feed = client.get("/feeds/conference.ics", headers={"Host": "agenda.example.org"})
     assert feed.status_code == 200
     assert "URL:https://agenda.example.org/session/A" in feed.get_data(as_text=True)
+
+
+def test_the_url_slug_follows_the_conferences_own_slug_unless_one_is_given(store):
+    conference = replace(load_conference(TINY), slug="tiny-2023")
+    with store.write() as session:
+        own = service.create_conference(session, conference, None, by="a@example.org").slug
+        given = service.create_conference(session, conference, None, by="a@example.org", slug="other").slug
+        unnamed = service.create_conference(session, load_conference(TINY), None, by="a@example.org").slug
+    assert (own, given, unnamed) == ("tiny-2023", "other", "tiny-test-conference")

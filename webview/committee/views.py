@@ -371,13 +371,28 @@ def _edit_flow(slug: str, forms: dict[str, Any], build: Callable[[str, Any, serv
         return render(draft, None, "The change breaks the input rules: " + "; ".join(str(p) for p in err.problems)
                       ), 422
     if form.save.data:
-        with get_store().write() as session:
-            service.save_draft(session, slug, form.lock_version.data, edit.conference, edit.timetable,
-                               summary=edit.summary, by=_by())
+        try:
+            with get_store().write() as session:
+                service.save_draft(session, slug, form.lock_version.data, edit.conference, edit.timetable,
+                                   summary=edit.summary, by=_by())
+        except service.EditConflict as err:
+            return _conflicting(slug, form, err, render), 409
         flash(f"Saved: {edit.summary}.")
         return redirect(request.path)
     verdict = preview((draft.conference, draft.timetable), edit, latest.timetable if latest else None)
     return render(draft, (edit, verdict), None)
+
+
+def _conflicting(slug: str, form: Any, conflict: service.EditConflict, render: Callable[..., str]) -> str:
+    """The edit page again after a conflicting save: the current draft, and the submitted form still holding what
+    the editor entered (now on the current revision), so they can check it and save again without retyping."""
+    with get_store().read() as session:
+        current = service.load_draft(session, slug)
+    form.lock_version.data = current.lock_version
+    form.lock_version.raw_data = [str(current.lock_version)]  # what the hidden input renders
+    return render(current, None, f"{conflict.change} Your change was not saved, so nothing was overwritten. What "
+                                 "you entered is still in the form below, now on the current draft (revision "
+                                 f"{current.lock_version}): check it against the page, then save it again.")
 
 
 def _untouched(forms: dict[str, Any]) -> list[str]:
@@ -513,8 +528,9 @@ def _run_row(slug: str, run_id: int) -> tuple[service.Draft, RunRow, bool]:
 @bp.get("/c/<slug>/run/<int:run_id>")
 @requires("viewer")
 def run(slug: str, run_id: int) -> str:
+    solves = runner()  # first: starting it marks a run a dead process left running as interrupted, with why
     draft, run_row, solved_current = _run_row(slug, run_id)
-    status = runner().status(run_id)
+    status = solves.status(run_id)
     conf = draft.conference
     timetable = timetable_from_document(run_row.timetable, conf.timezone) if run_row.timetable else None
     in_draft = timetable is not None and draft.timetable is not None and timetable == draft.timetable.sorted()

@@ -198,8 +198,15 @@ def format_windows(windows: Iterable[Window], conference: Conference) -> str:
 
 
 def describe_windows(windows: Iterable[Window], conference: Conference) -> str:
+    """"Fri 13 Oct 09:00-13:00, Sat 14 Oct 09:00-Sun 15 Oct 17:00": the end's day is named when it is not the
+    start's (a speaker's window often spans days)."""
     zone = conference.tz
-    return ", ".join(f"{w.start.astimezone(zone):%a %d %b %H:%M}-{w.end.astimezone(zone):%H:%M}" for w in windows)
+    parts = []
+    for w in windows:
+        start, end = w.start.astimezone(zone), w.end.astimezone(zone)
+        parts.append(f"{start:%a %d %b %H:%M}-{end:%H:%M}" if end.date() == start.date()
+                     else f"{start:%a %d %b %H:%M}-{end:%a %d %b %H:%M}")
+    return ", ".join(parts)
 
 
 def local_input(moment: datetime | None, conference: Conference) -> str:

@@ -1,7 +1,15 @@
-// Committee workspace: live progress of a background solve. Polls the run's JSON status while it runs and
-// reloads the page when it ends, so the result (or the explanation) is shown. No text of its own besides units.
+// Committee workspace: a confirmation before actions that reach the public or take things out of the draft
+// (the question is the data-confirm attribute of the button or its form), and live progress of a background
+// solve: polls the run's JSON status while it runs and reloads the page when it ends, so the result (or the
+// explanation) is shown. No text of its own besides units.
 (function () {
   "use strict";
+  document.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    var question = (button && button.getAttribute("data-confirm")) || event.target.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) { event.preventDefault(); }
+  });
+
   var box = document.getElementById("run-progress");
   if (!box || box.dataset.running !== "true") { return; }
   var url = box.dataset.statusUrl;
@@ -18,10 +26,15 @@
   function poll() {
     fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
       .then(function (response) {
+        if (response.status === 401 || response.status === 403 || response.status === 404) {
+          window.location.reload();  // logged out, or the run is gone: the page itself says so
+          return null;
+        }
         if (!response.ok) { throw new Error("status " + response.status); }
         return response.json();
       })
       .then(function (s) {
+        if (s === null) { return; }
         show("p-state", s.state + (s.cancel_requested && s.running ? " (cancelling)" : ""));
         show("p-status", s.status || "–");
         show("p-objective", number(s.objective, 0));

@@ -55,9 +55,10 @@ class EditConflict(Exception):
         who = row.updated_by or "someone"
         when = f"{row.updated_at:%Y-%m-%d %H:%M} UTC" if row.updated_at else "meanwhile"
         what = f": {row.last_change}" if row.last_change else ""
-        super().__init__(f"{who} saved a change to this conference at {when}{what}. Your change was not saved, so "
-                         f"nothing was overwritten: reload the page to see the current draft (revision "
-                         f"{row.lock_version}, you started from {seen}) and make your change again.")
+        self.change = f"{who} saved a change to this conference at {when}{what}."  # what happened meanwhile
+        super().__init__(f"{self.change} Your change was not saved, so nothing was overwritten: reload the page to "
+                         f"see the current draft (revision {row.lock_version}, you started from {seen}) and make "
+                         "your change again.")
 
 
 class NotFound(LookupError):
@@ -105,12 +106,14 @@ def _free_slug(session: Session, wanted: str) -> str:
 def create_conference(session: Session, conference: Conference, timetable: Timetable | None, *, by: str,
                       slug: str | None = None, summary: str = "imported") -> ConferenceRow:
     """A new conference whose first draft is `conference` (and `timetable`, e.g. the times of an imported
-    schedule). The slug is derived from the name unless given; a taken one gets a numeric suffix."""
+    schedule). The URL slug is the one given, else the conference's own `slug`, else one of its name; a taken one
+    gets a numeric suffix."""
     conference = _with_slug(conference, conference)
     document = conference_to_document(conference)
     tt_document = timetable_to_document(timetable) if timetable is not None else None
     now = utcnow()
-    row = ConferenceRow(slug=_free_slug(session, slugify(slug or conference.name)), name=conference.name,
+    url_slug = _free_slug(session, slugify(slug or conference.slug or conference.name))
+    row = ConferenceRow(slug=url_slug, name=conference.name,
                         lock_version=1, document=document, timetable=tt_document, created_at=now, updated_at=now,
                         updated_by=by, last_change=summary)
     session.add(row)
