@@ -21,6 +21,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SOLVE_WAIT_MS = 300_000  # a short solve of the sample on a loaded two-core machine
 
 
+def log_in(page, server: LiveServer, email: str) -> None:
+    page.goto(server.url + "/committee/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("main form input[type=submit]")
+
+
 def test_committee_cycle_from_upload_to_published_version(make_app, accounts, chromium, tmp_path, artifacts):
     app = make_app(WTF_CSRF_ENABLED=True)
     server = LiveServer(app)
@@ -105,10 +112,7 @@ def test_publishing_asks_first_and_the_forms_fit_a_laptop_screen(make_app, accou
     page = context.new_page()
     questions: list[str] = []
     try:
-        page.goto(server.url + "/committee/login")
-        page.fill("#email", accounts["editor"])
-        page.fill("#password", PASSWORD)
-        page.click("main form input[type=submit]")
+        log_in(page, server, accounts["editor"])
         page.goto(server.url + f"/committee/c/{slug}/")
 
         # The solve and publish forms never cover each other, on a laptop or a smaller window.
@@ -156,10 +160,7 @@ def test_the_progress_page_stops_waiting_when_the_member_is_logged_out(make_app,
     context = chromium.new_context(viewport={"width": 1280, "height": 720}, locale="en-GB")
     page = context.new_page()
     try:
-        page.goto(server.url + "/committee/login")
-        page.fill("#email", accounts["editor"])
-        page.fill("#password", PASSWORD)
-        page.click("main form input[type=submit]")
+        log_in(page, server, accounts["editor"])
         page.goto(server.url + f"/committee/c/{slug}/run/{run_id}")
         assert page.get_attribute("#run-progress", "data-running") == "true"
         other = context.new_page()  # the member logs out in another tab
