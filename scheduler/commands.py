@@ -87,7 +87,7 @@ def run_solve(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():  # found before the solve, not after it
         raise InputError([Problem(str(out), "--out names a file; give a folder (it is created if missing)")])
     conference = load_conference(args.conference)
-    reference = read_timetable(args.reference, conference) if args.reference else None
+    reference = read_timetable(args.reference, conference, earlier=True) if args.reference else None
     settings = SolveSettings(
         time_limit_s=args.time_limit,
         workers=args.workers,
@@ -192,7 +192,7 @@ def run_check(args: argparse.Namespace) -> int:
     if args.allow_unplaced:
         missing = tuple(s.session_id for s in conference.sessions if s.session_id not in timetable.by_session)
         timetable = Timetable(timetable.assignments, missing)
-    reference = read_timetable(args.reference, conference) if args.reference else None
+    reference = read_timetable(args.reference, conference, earlier=True) if args.reference else None
     report = check(conference, timetable, reference=reference, allow_unplaced=args.allow_unplaced)
     print(format_report(report, conference))
     return EXIT_OK if report.ok else EXIT_FAILURE

@@ -29,6 +29,7 @@ from scheduler.domain import Assignment, Conference, Session, Timetable, co_inte
 from scheduler.timegrid import Grid
 
 NOWHERE = -(10**9)  # start and end of an unplaced session: it overlaps nothing
+GONE_ROOM = -2  # a reference room the conference no longer has: wherever the session goes, it has moved
 
 
 def _spans(grid: Grid, windows) -> np.ndarray:
@@ -217,7 +218,7 @@ class Facts:
     track_list: tuple[int, ...]  # track index or -1
     unplaced_cost: tuple[int, ...]  # weighted cost of leaving each session out
     ref_start: np.ndarray  # reference start or NOWHERE
-    ref_room: np.ndarray  # reference room or -1
+    ref_room: np.ndarray  # reference room, GONE_ROOM when the room no longer exists, or -1 (no reference place)
     w_coverage: int
     w_preference: int
     w_track_room: int
@@ -276,9 +277,9 @@ class Facts:
         ref_start = np.full(n, NOWHERE, dtype=np.int64)
         ref_room = np.full(n, -1, dtype=np.int64)
         for a in reference.assignments if reference is not None else ():
-            if a.session_id in index and a.room_id in room_index:
+            if a.session_id in index:
                 ref_start[index[a.session_id]] = grid.minute(a.start)
-                ref_room[index[a.session_id]] = room_index[a.room_id]
+                ref_room[index[a.session_id]] = room_index.get(a.room_id, GONE_ROOM)
         owners = [np.full(len(nb), i, dtype=np.int64) for i, nb in enumerate(neighbours)]
         w = conference.weights
         return cls(
@@ -575,7 +576,7 @@ class SearchState:
         tr = f.track_list[i]
         if tr >= 0 and self.track_count[tr] > 0 and self.track_rooms[tr, r] == 0:
             cost += f.w_track_room
-        if f.ref_room[i] >= 0 and (f.ref_start[i] != t or f.ref_room[i] != r):
+        if f.ref_room[i] != -1 and (f.ref_start[i] != t or f.ref_room[i] != r):
             cost += f.w_moved
         return cost
 

@@ -62,10 +62,11 @@ class _Row:
         return value
 
 
-def _check_ids(row: _Row, conference: Conference, seen: dict[str, int]) -> None:
-    """The session and room exist, and the session has no earlier row."""
+def _check_ids(row: _Row, conference: Conference, seen: dict[str, int], earlier: bool) -> None:
+    """The session and room exist (unless the timetable is an `earlier` one), and the session has no earlier
+    row."""
     session_id, room_id = row.required("session_id"), row.required("room_id")
-    if session_id and session_id not in conference.session_by_id:
+    if session_id and session_id not in conference.session_by_id and not earlier:
         row.problem("session_id", f"unknown session id '{session_id}' (not a session of {conference.name})")
     elif session_id in seen:
         row.problem(
@@ -73,7 +74,7 @@ def _check_ids(row: _Row, conference: Conference, seen: dict[str, int]) -> None:
         )
     elif session_id:
         seen[session_id] = row.number
-    if room_id and room_id not in conference.room_by_id:
+    if room_id and room_id not in conference.room_by_id and not earlier:
         row.problem("room_id", f"unknown room id '{room_id}' (not a room of {conference.name})")
 
 
@@ -92,21 +93,23 @@ def _read_times(row: _Row, conference: Conference) -> tuple[datetime | None, dat
     return start, end
 
 
-def _read_row(row: _Row, conference: Conference, seen: dict[str, int]) -> Assignment | None:
+def _read_row(row: _Row, conference: Conference, seen: dict[str, int], earlier: bool) -> Assignment | None:
     """One row as an assignment, or None after recording everything wrong with it."""
     before = len(row.problems)
-    _check_ids(row, conference, seen)
+    _check_ids(row, conference, seen, earlier)
     start, end = _read_times(row, conference)
     if len(row.problems) > before or start is None or end is None:
         return None
     return Assignment(row.cells["session_id"], row.cells["room_id"], start, end)
 
 
-def read_timetable(path: str | Path, conference: Conference) -> Timetable:
+def read_timetable(path: str | Path, conference: Conference, *, earlier: bool = False) -> Timetable:
     """Read a timetable CSV of `conference`, as aware datetimes in its zone.
 
     Raises `InputError` with every problem: a missing file or column, unknown session or room ids, a session
-    with two rows, unreadable datetimes, an end not after its start.
+    with two rows, unreadable datetimes, an end not after its start. An `earlier` timetable (a reference to stay
+    close to, or to compare with) may name sessions and rooms the conference no longer has: withdrawn since, or
+    a room closed, which is what a re-solve after a change is for.
     """
     path = Path(path)
     label = path.name
@@ -123,7 +126,8 @@ def read_timetable(path: str | Path, conference: Conference) -> Timetable:
     if problems or table is None:
         raise InputError(problems)
     seen: dict[str, int] = {}
-    assignments = [_read_row(_Row(dict(r.cells), r.number, label, problems), conference, seen) for r in table.rows]
+    assignments = [_read_row(_Row(dict(r.cells), r.number, label, problems), conference, seen, earlier)
+                   for r in table.rows]
     if problems:
         raise InputError(problems)
     return Timetable(tuple(a for a in assignments if a is not None))

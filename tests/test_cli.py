@@ -118,6 +118,22 @@ def test_reference_re_solve_reports_moves(tmp_path, capsys):
     assert json.loads((again / "report.json").read_text())["moved"] == []
 
 
+def test_a_re_solve_after_a_room_closed_and_a_session_withdrawn_moves_only_what_was_in_that_room(tmp_path):
+    folder = tiny(tmp_path, "session_id,title,duration_min,speakers\nA,Alpha,60,s1\nB,Beta,60,s2\n",
+                  rooms="room_id,name,capacity\nR1,Room 1,100\nR3,Room 3,80\n")  # R2 has closed
+    reference = tmp_path / "published.csv"
+    reference.write_text("session_id,room_id,start,end\n"
+                         "A,R1,2023-10-13T09:00:00+02:00,2023-10-13T10:00:00+02:00\n"
+                         "B,R2,2023-10-13T09:00:00+02:00,2023-10-13T10:00:00+02:00\n"
+                         "C,R1,2023-10-13T10:00:00+02:00,2023-10-13T11:00:00+02:00\n")  # C was withdrawn
+    out = tmp_path / "out"
+    assert main(["solve", str(folder), "--out", str(out), "--time-limit", "5", "--quiet",
+                 "--reference", str(reference)]) == 0
+    assert json.loads((out / "report.json").read_text())["moved"] == ["B"]
+    assert "A,R1,2023-10-13T09:00:00+02:00" in (out / "timetable.csv").read_text()
+    assert main(["check", str(folder), str(out / "timetable.csv"), "--reference", str(reference)]) == 0
+
+
 def test_solve_accepts_a_workbook(tmp_path, capsys):
     folder = tiny(tmp_path, "session_id,title,duration_min,speakers\nA,Alpha,60,s1\n")
     book = tmp_path / "conf.xlsx"

@@ -12,7 +12,7 @@ from strategies import conferences
 
 from scheduler.checker import check
 from scheduler.construct import build
-from scheduler.domain import Attendee, InterpreterTeam
+from scheduler.domain import Assignment, Attendee, InterpreterTeam, Timetable
 from scheduler.state import Facts, SearchState
 
 
@@ -147,6 +147,19 @@ def test_coverage_counts_what_the_checker_counts():
     assert check(conf, state.timetable(), allow_unplaced=True).soft["language_coverage"] == 4  # 4 half-hours
     state.insert(*spot(facts, "both", "10:00", "R1"), None)
     assert check(conf, state.timetable(), allow_unplaced=True).soft["language_coverage"] == 2
+
+
+def test_moved_a_session_whose_reference_room_is_gone_has_moved_wherever_it_goes():
+    """A room closed since the reference: its sessions have moved whatever their new place, as the checker counts."""
+    conf = make_conference([make_session("A", 60), make_session("B", 60)], rooms=[make_room("R1"), make_room("R2")])
+    reference = Timetable((Assignment("A", "R9", at("09:00"), at("10:00")),
+                           Assignment("B", "R2", at("09:00"), at("10:00"))))
+    facts = Facts.of(conf, reference)
+    state = SearchState(facts)
+    for sid, room in (("A", "R1"), ("B", "R2")):
+        state.insert(*spot(facts, sid, "09:00", room))
+    report = check(conf, state.timetable(), reference=reference)
+    assert report.soft["moved"] == 1 and state.objective == report.objective == conf.weights.moved
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -162,3 +162,16 @@ def test_missing_column(tmp_path: Path, conference):
 def test_missing_file(tmp_path: Path, conference):
     problem = only_problem(tmp_path / "nope.csv", conference)
     assert problem.file == "nope.csv" and "not found" in problem.message
+
+
+def test_an_earlier_timetable_may_name_sessions_and_rooms_since_withdrawn(tmp_path: Path, conference):
+    """A reference to stay close to was published before the change: a session withdrawn or a room closed
+    since is what the re-solve is for, not bad input. Everything else is still checked."""
+    path = write_csv(tmp_path, "x,R1,2023-10-13T09:00,2023-10-13T10:00", "a,R9,2023-10-13T09:00,2023-10-13T10:00")
+    earlier = read_timetable(path, conference, earlier=True)
+    assert [(a.session_id, a.room_id) for a in earlier.assignments] == [("x", "R1"), ("a", "R9")]
+    assert {p.column for p in problems_of(path, conference)} == {"session_id", "room_id"}
+    bad = write_csv(tmp_path, "a,R9,2023-10-13T09:00,2023-10-13T10:00", "a,R1,soon,2023-10-13T10:00")
+    with pytest.raises(InputError) as info:
+        read_timetable(bad, conference, earlier=True)
+    assert {(p.row, p.column) for p in info.value.problems} == {(3, "session_id"), (3, "start")}
