@@ -51,6 +51,8 @@ def test_rome_re_solve_after_one_cancellation_moves_few_sessions(editor, store):
     assert talk.session_id in moved
     assert len(moved) <= MAX_MOVED
     assert run.adopted
+    page = editor.get(f"/committee/c/{slug}/run/{run_id}").get_data(as_text=True)
+    assert "Objective (moves counted against published version 1)" in page
 
     with store.read() as session:
         lock = service.load_draft(session, slug).lock_version

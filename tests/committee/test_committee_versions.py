@@ -71,6 +71,11 @@ def test_first_version_changelog_and_versions_page(editor, published):
     assert "Version 1 (public)" in page and "First published version: 8 sessions." in page
 
 
+def test_the_drafts_objective_says_which_version_its_moves_are_counted_against(editor, published):
+    page = editor.get(f"/committee/c/{published}/").get_data(as_text=True)
+    assert "(moves counted against published version 1)" in page
+
+
 def test_re_solve_after_a_speaker_cancels_a_day_moves_few_sessions_and_feeds_follow(editor, store, published):
     v1 = draft(store, published)
     # The speaker of a day-1 talk can no longer come on day 1.
