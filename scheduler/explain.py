@@ -14,7 +14,7 @@ import time
 from ortools.sat.python import cp_model
 
 from scheduler.domain import Conference, Timetable
-from scheduler.model import Built, ModelOptions, build_model
+from scheduler.model import Built, ModelOptions, build_model, room_needs
 from scheduler.timegrid import Grid
 from scheduler.wording import describe_windows, session_label
 
@@ -125,12 +125,7 @@ def unplaced_reasons(conference: Conference, timetable: Timetable, detailed: boo
 
 def _no_room(conference: Conference, s) -> str:
     """What no room offers: each need no room meets on its own, else the combination."""
-    wants = []
-    if s.expected_audience:
-        wants.append((f"{s.expected_audience} seats", lambda r: r.capacity >= s.expected_audience))
-    wants += [(f"feature '{f}'", lambda r, f=f: f in r.features) for f in sorted(s.needs)]
-    if s.interpretation:
-        wants.append((f"{len(s.interpretation)} interpretation booth(s)", lambda r: r.booths >= len(s.interpretation)))
+    wants = room_needs(s)
     missing = [what for what, meets in wants if not any(meets(r) for r in conference.rooms)]
     if missing:
         return f"no room has {' or '.join(missing)}"

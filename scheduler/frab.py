@@ -539,15 +539,15 @@ def parse_frab_xml(text: str | bytes, label: str) -> RawSchedule:
 def _check_events_in_rooms(root: ET.Element, problems: _Collector) -> None:
     """An <event> anywhere but in a day's <room> has no room the format gives it: reported, never dropped."""
     in_rooms = set(root.findall("day/room/event"))
-    parents = {child: parent for parent in root.iter() for child in parent}
-    for event in root.iter("event"):
-        if event not in in_rooms:
-            title = (event.findtext("title") or "").strip()
-            problems.add(
-                _xml_path(event, parents),
-                f"the <event>{f' {title!r}' if title else ''} is not inside a <room> of a <day>, so it has no room "
-                "to be imported into; move it into the <room> of its day",
-            )
+    stray = [event for event in root.iter("event") if event not in in_rooms]
+    parents = {child: parent for parent in root.iter() for child in parent} if stray else {}
+    for event in stray:
+        title = (event.findtext("title") or "").strip()
+        problems.add(
+            _xml_path(event, parents),
+            f"the <event>{f' {title!r}' if title else ''} is not inside a <room> of a <day>, so it has no room "
+            "to be imported into; move it into the <room> of its day",
+        )
 
 
 def _xml_path(element: ET.Element, parents: Mapping[ET.Element, ET.Element]) -> str:
@@ -891,7 +891,7 @@ def to_conference(raw: RawSchedule, label: str, timezone: str | None = None) -> 
 def _slug_of_acronym(text: str) -> str:
     """The file's acronym as the conference slug ("democon", "rome_peace_2023" -> "rome-peace-2023"), so the
     schedule's owners and our feeds know the conference by one name; none when it cannot be one."""
-    slug = re.sub(r"[^a-z0-9]+", "-", text.strip().lower()).strip("-")
+    slug = _slug(text, limit=64)
     return slug if SLUG_PATTERN.fullmatch(slug) else ""
 
 

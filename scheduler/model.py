@@ -93,6 +93,17 @@ def room_suits(room: Room, s: Session) -> bool:
     return room.capacity >= s.expected_audience and s.needs <= room.features and room.booths >= len(s.interpretation)
 
 
+def room_needs(s: Session) -> list[tuple[str, Callable[[Room], bool]]]:
+    """What a session asks of its room, each in words with the test a room must pass (together: `room_suits`)."""
+    needs: list[tuple[str, Callable[[Room], bool]]] = []
+    if s.expected_audience:
+        needs.append((f"{s.expected_audience} seats", lambda r: r.capacity >= s.expected_audience))
+    needs += [(f"feature '{f}'", lambda r, f=f: f in r.features) for f in sorted(s.needs)]
+    if s.interpretation:
+        needs.append((f"{len(s.interpretation)} interpretation booth(s)", lambda r: r.booths >= len(s.interpretation)))
+    return needs
+
+
 def candidate_starts(b: Built, s: Session) -> tuple[int, ...]:
     fixed = b.options.fixed.get(s.session_id)
     if fixed:
@@ -156,11 +167,7 @@ def add_room_suits_session(b: Built) -> None:
         unsuitable = [rid for rid in b.y[s.session_id] if not room_suits(b.conference.room_by_id[rid], s)]
         if not unsuitable:
             continue
-        wants = [f"{s.expected_audience} seats"] if s.expected_audience else []
-        wants += [f"feature '{f}'" for f in sorted(s.needs)]
-        if s.interpretation:
-            wants.append(f"{len(s.interpretation)} interpretation booth(s)")
-        text = f"{session_label(s)} needs a room with {', '.join(wants)}"
+        text = f"{session_label(s)} needs a room with {', '.join(what for what, _ in room_needs(s))}"
         enforce = b.guards(f"room_suits:{s.session_id}", text)
         for rid in unsuitable:
             b.model.add(b.y[s.session_id][rid] == 0).only_enforce_if(enforce)

@@ -293,11 +293,12 @@ def solve(
     exact = n <= EXACT_MAX_SESSIONS
     facts = Facts.of(conference, settings.reference)
     setup_s = SETUP_S_PER_SESSION * n
-    fewest = None
-    if settings.reference and n <= HARD_MODEL_MAX_SESSIONS:
-        fewest, fewest_s = _fewest_moves(conference, settings)
+    start = lns.usable_part(conference, settings.reference) if settings.reference else None
+    if start is not None and n <= HARD_MODEL_MAX_SESSIONS:
+        fewest, fewest_s = _fewest_moves(conference, settings, start)
         setup_s += fewest_s
-    state = build(facts, fewest or (lns.usable_part(conference, settings.reference) if settings.reference else None))
+        start = fewest or start
+    state = build(facts, start)
     reporter = _Reporter(on_progress, t0)
     reporter(state.objective, state.n_unplaced)
     reporter.flush()
@@ -352,16 +353,18 @@ def solve(
     )
 
 
-def _fewest_moves(conference: Conference, settings: SolveSettings) -> tuple[Timetable | None, float]:
+def _fewest_moves(
+    conference: Conference, settings: SolveSettings, usable: Timetable
+) -> tuple[Timetable | None, float]:
     """A timetable keeping every hard rule with as few sessions moved from `settings.reference` as CP-SAT finds
-    within its share of the budget (left-out sessions priced as in the objective), or None when it finds none;
-    and the budget seconds it used. One worker and a deterministic budget keep it repeatable."""
-    assert settings.reference is not None
+    within its share of the budget (left-out sessions priced as in the objective), started from `usable` (the
+    reference without what it now breaks), or None when it finds none; and the budget seconds it used. One worker
+    and a deterministic budget keep it repeatable."""
     b = build_model(conference, ModelOptions(allow_unplaced=settings.allow_unplaced, reference=settings.reference),
                     soft=False)
     weights = conference.weights
     b.model.minimize(weights.moved * SOFT_GOALS["moved"](b) + weights.unplaced * SOFT_GOALS["unplaced"](b))
-    add_hint(b, lns.usable_part(conference, settings.reference))
+    add_hint(b, usable)
     solver = cp_model.CpSolver()
     solver_parameters(solver, replace(settings, workers=1, time_limit_s=settings.time_limit_s * FEWEST_MOVES_SHARE))
     status = solver.solve(b.model)

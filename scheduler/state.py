@@ -29,7 +29,6 @@ from scheduler.domain import Assignment, Conference, Session, Timetable, co_inte
 from scheduler.timegrid import Grid
 
 NOWHERE = -(10**9)  # start and end of an unplaced session: it overlaps nothing
-GONE_ROOM = -2  # a reference room the conference no longer has: wherever the session goes, it has moved
 
 
 def _spans(grid: Grid, windows) -> np.ndarray:
@@ -218,7 +217,7 @@ class Facts:
     track_list: tuple[int, ...]  # track index or -1
     unplaced_cost: tuple[int, ...]  # weighted cost of leaving each session out
     ref_start: np.ndarray  # reference start or NOWHERE
-    ref_room: np.ndarray  # reference room, GONE_ROOM when the room no longer exists, or -1 (no reference place)
+    ref_room: np.ndarray  # reference room, or -1 (none, or a room closed since: the session moves wherever it goes)
     w_coverage: int
     w_preference: int
     w_track_room: int
@@ -279,7 +278,7 @@ class Facts:
         for a in reference.assignments if reference is not None else ():
             if a.session_id in index:
                 ref_start[index[a.session_id]] = grid.minute(a.start)
-                ref_room[index[a.session_id]] = room_index.get(a.room_id, GONE_ROOM)
+                ref_room[index[a.session_id]] = room_index.get(a.room_id, -1)
         owners = [np.full(len(nb), i, dtype=np.int64) for i, nb in enumerate(neighbours)]
         w = conference.weights
         return cls(
@@ -576,7 +575,7 @@ class SearchState:
         tr = f.track_list[i]
         if tr >= 0 and self.track_count[tr] > 0 and self.track_rooms[tr, r] == 0:
             cost += f.w_track_room
-        if f.ref_room[i] != -1 and (f.ref_start[i] != t or f.ref_room[i] != r):
+        if f.ref_start[i] != NOWHERE and (f.ref_start[i] != t or f.ref_room[i] != r):
             cost += f.w_moved
         return cost
 

@@ -106,14 +106,13 @@ def _free_slug(session: Session, wanted: str) -> str:
 def create_conference(session: Session, conference: Conference, timetable: Timetable | None, *, by: str,
                       slug: str | None = None, summary: str = "imported") -> ConferenceRow:
     """A new conference whose first draft is `conference` (and `timetable`, e.g. the times of an imported
-    schedule). The URL slug is the one given, else the conference's own `slug`, else one of its name; a taken one
-    gets a numeric suffix."""
+    schedule). The URL slug is the one given, else the conference's `slug` (its identity, see `_with_slug`); a taken
+    one gets a numeric suffix."""
     conference = _with_slug(conference, conference)
     document = conference_to_document(conference)
     tt_document = timetable_to_document(timetable) if timetable is not None else None
     now = utcnow()
-    url_slug = _free_slug(session, slugify(slug or conference.slug or conference.name))
-    row = ConferenceRow(slug=url_slug, name=conference.name,
+    row = ConferenceRow(slug=_free_slug(session, slugify(slug or conference.slug)), name=conference.name,
                         lock_version=1, document=document, timetable=tt_document, created_at=now, updated_at=now,
                         updated_by=by, last_change=summary)
     session.add(row)
