@@ -702,7 +702,11 @@ class _DaysAxis:
 def changes(conference: Conference, old: Timetable, new: Timetable, previous: Conference | None = None) -> Figure:
     """The attendee-visible changes from `old` to `new` as a picture: one row per changed session, its old place as
     a grey outline, its new place as a coloured bar, an arrow for a move; the room is written beside each bar.
-    `previous` (the conference before the change) supplies titles of withdrawn sessions and names of lost rooms."""
+
+    `old` may be an earlier timetable naming rooms and sessions the conference no longer has. A room closed since
+    is written "Sala C (closed)" beside the old place, so its sessions read as moved out of it; a session withdrawn
+    since is removed, its row labelled "Title (withdrawn)". `previous` (the conference before the change) supplies
+    titles of withdrawn sessions and names of closed rooms; without it their ids stand in."""
     found = diff_timetables(old, new)
     if not found:
         return _message_figure(
@@ -712,10 +716,14 @@ def changes(conference: Conference, old: Timetable, new: Timetable, previous: Co
     sources = (conference,) if previous is None else (conference, previous)
 
     def title_of(session_id: str) -> str:
-        return next((c.session_by_id[session_id].title for c in sources if session_id in c.session_by_id), session_id)
+        title = next((c.session_by_id[session_id].title for c in sources if session_id in c.session_by_id), session_id)
+        if session_id in conference.session_by_id:
+            return _shorten(title, 40)
+        return f"{_shorten(title, 28)} (withdrawn)"
 
     def room_of(room_id: str) -> str:
-        return next((c.room_by_id[room_id].name for c in sources if room_id in c.room_by_id), room_id)
+        name = next((c.room_by_id[room_id].name for c in sources if room_id in c.room_by_id), room_id)
+        return name if room_id in conference.room_by_id else f"{name} (closed)"
 
     moments = [m for c in found for a in (c.before, c.after) if a for m in (a.start, a.end)]
     axis = _DaysAxis(conference, moments)
@@ -810,7 +818,7 @@ def changes(conference: Conference, old: Timetable, new: Timetable, previous: Co
             )
     axis.decorate(ax)
     ax.set_ylim(len(found) - 0.5, -0.5)
-    ax.set_yticks(range(len(found)), [_shorten(title_of(c.session_id), 40) for c in found], fontsize=8)
+    ax.set_yticks(range(len(found)), [title_of(c.session_id) for c in found], fontsize=8)
     ax.set_xlabel(f"local time ({conference.timezone})")
     ax.set_ylabel("session")
     ax.grid(axis="x", color="#dddddd", linewidth=0.5)

@@ -84,6 +84,10 @@ def handler(args: argparse.Namespace) -> int:
 
     conference = load_conference(args.conference)
     timetable = read_timetable(args.timetable, conference)
+    # Read before drawing anything, so a bad file leaves no pictures behind. An earlier timetable may name sessions
+    # withdrawn or rooms closed since (as `solve --reference` allows): `changes` shows them removed or moved out.
+    draws_changes = args.kind == "changes" or (args.kind == "all" and args.before is not None)
+    before = read_timetable(args.before, conference, earlier=True) if draws_changes else None
     day_dates = [d.date for d in conference.days]
     if args.day is not None and args.day not in day_dates:
         return _fail(f"{args.day} is not a day of the conference (days: {', '.join(map(str, day_dates))})")
@@ -95,7 +99,7 @@ def handler(args: argparse.Namespace) -> int:
                 return _fail(f"--kind gantt to one file needs --day (days: {', '.join(map(str, day_dates))})")
             fig = plots.gantt(conference, timetable, day)
         elif args.kind == "changes":
-            fig = plots.changes(conference, read_timetable(args.before, conference), timetable)
+            fig = plots.changes(conference, before, timetable)
         else:
             fig = _WHOLE_CONFERENCE[args.kind](conference, timetable)
         _save(fig, out, args.dpi)
@@ -105,8 +109,7 @@ def handler(args: argparse.Namespace) -> int:
     if args.kind in ("gantt", "all"):
         for day in [args.day] if args.day is not None else day_dates:
             _save(plots.gantt(conference, timetable, day), out / f"gantt-{day.isoformat()}{suffix}", args.dpi)
-    if args.kind == "changes" or (args.kind == "all" and args.before is not None):
-        before = read_timetable(args.before, conference)
+    if before is not None:
         _save(plots.changes(conference, before, timetable), out / f"changes{suffix}", args.dpi)
     for kind, draw in _WHOLE_CONFERENCE.items():
         if args.kind in (kind, "all"):

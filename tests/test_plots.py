@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, timedelta
+from pathlib import Path
 
 import matplotlib
 
@@ -253,6 +254,26 @@ def test_changes_draws_before_after_and_an_arrow_per_move(conference, timetable)
     assert after.get_x() > before.get_x() + 3
 
 
+def test_changes_shows_sessions_of_a_closed_room_moving_out_and_withdrawn_sessions_removed(conference, timetable):
+    # Before: s1 ran in room C, closed since (same time, now in A); s9 was withdrawn since (no longer a session).
+    old = Timetable((place("s1", "C", "09:00", "10:00"), *timetable.assignments[1:],
+                     place("s9", "B", "11:00", "11:30")))
+    new = Timetable((place("s1", "A", "09:00", "10:00"), *timetable.assignments[1:]))
+    ax = plots.changes(conference, old, new).axes[0]
+    gids = {p.get_gid() for p in ax.patches}
+    assert {"before s1", "after s1", "before s9"} <= gids and "after s9" not in gids
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Peace in our time", "s9 (withdrawn)"]
+    texts = {t.get_text() for t in ax.texts}
+    assert {"C (closed)", "Sala A", "Sala B"} <= texts
+    assert "1 changed room, 1 removed" in ax.get_title()
+    # The conference before the change still knows the closed room's name and the withdrawn session's title.
+    previous = make_conference([*conference.sessions, make_session("s9", 30, (), title="Dropped talk")],
+                               rooms=[*conference.rooms, make_room("C", 20, name="Sala C")])
+    ax = plots.changes(conference, old, new, previous).axes[0]
+    assert "Sala C (closed)" in {t.get_text() for t in ax.texts}
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Peace in our time", "Dropped talk (withdrawn)"]
+
+
 def test_changes_without_changes_says_so(conference, timetable):
     fig = plots.changes(conference, timetable, timetable)
     assert any("Nothing changes" in t.get_text() for t in fig.axes[0].texts)
@@ -347,6 +368,58 @@ def test_cli_changes_against_an_earlier_timetable(conference_folder, tmp_path):
     assert run_plot(str(folder), "--timetable", str(timetable_csv), "--kind", "changes", "--before", str(earlier),
                     "--out", str(out), "--dpi", "40") == 0
     assert out.read_bytes().startswith(b"\x89PNG")
+
+
+def write_earlier(conference_folder, tmp_path, *rows: str) -> Path:
+    """The fixture's timetable with `rows` (session_id,room_id,start,end, times on 13 Oct) added to it."""
+    _, timetable_csv = conference_folder
+    earlier = tmp_path / "earlier.csv"
+    earlier.write_text(timetable_csv.read_text() + "".join(
+        f"{sid},{room},2023-10-13T{start}:00+02:00,2023-10-13T{end}:00+02:00\n"
+        for sid, room, start, end in (r.split(",") for r in rows)))
+    return earlier
+
+
+def test_cli_changes_from_an_earlier_timetable_with_a_room_closed_since(conference_folder, tmp_path):
+    folder, timetable_csv = conference_folder
+    # Before, s1 ran in room C (closed since) and s3 too; now both are in A.
+    earlier = tmp_path / "earlier.csv"
+    earlier.write_text(timetable_csv.read_text().replace("s1,A,", "s1,C,").replace("s3,A,", "s3,C,"))
+    out = tmp_path / "changes.svg"
+    assert run_plot(str(folder), "--timetable", str(timetable_csv), "--kind", "changes", "--before", str(earlier),
+                    "--out", str(out)) == 0
+    svg = out.read_text()
+    assert all(f'id="{gid}"' in svg for gid in ("before s1", "after s1", "before s3", "after s3"))
+
+
+def test_cli_changes_from_an_earlier_timetable_with_a_session_withdrawn_since(conference_folder, tmp_path):
+    folder, timetable_csv = conference_folder
+    earlier = write_earlier(conference_folder, tmp_path, "s4,B,11:00,11:30")  # s4 is no longer a session
+    out = tmp_path / "all"
+    assert run_plot(str(folder), "--timetable", str(timetable_csv), "--kind", "all", "--before", str(earlier),
+                    "--out", str(out), "--format", "svg") == 0
+    svg = (out / "changes.svg").read_text()
+    assert 'id="before s4"' in svg and 'id="after s4"' not in svg
+
+
+@pytest.mark.parametrize(("earlier_text", "where"), [
+    ("Dear committee,\nplease find the programme attached.\n", "earlier.csv:1:session_id: missing column"),
+    ("session_id,room_id,start,end\ns1,C,2023-10-13T09:00:00+02:00,2023-10-13T10:00:00+02:00\n"
+     "s2,B,2023-10-13 at nine,2023-10-13T10:00:00+02:00\n", "earlier.csv:3:start: '2023-10-13 at nine'"),
+])
+def test_cli_reports_a_bad_earlier_timetable_with_its_place_and_writes_nothing(
+        conference_folder, tmp_path, capsys, earlier_text, where):
+    from scheduler.cli import main
+
+    folder, timetable_csv = conference_folder
+    earlier = tmp_path / "earlier.csv"
+    earlier.write_text(earlier_text)
+    out = tmp_path / "all"
+    assert main(["plot", str(folder), "--timetable", str(timetable_csv), "--kind", "all", "--before", str(earlier),
+                 "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert where in err and "Traceback" not in err
+    assert not out.exists()  # nothing drawn from the good timetable before the bad one was found
 
 
 def test_cli_refuses_ambiguous_requests(conference_folder, tmp_path, capsys):
