@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import UTC
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -20,7 +21,6 @@ from scheduler.bound import relaxation_bound
 from scheduler.chains import run_chains
 from scheduler.checker import check
 from scheduler.construct import build
-from scheduler.diff import diff_timetables
 from scheduler.domain import Assignment, Conference, Timetable
 from scheduler.explain import LEAVE_OUT, explain, unplaced_reasons
 from scheduler.model import SOFT_GOALS, Built, ModelOptions, build_model
@@ -220,10 +220,17 @@ FEWEST_MOVES_SHARE = 0.2
 
 
 def _moved(reference: Timetable | None, timetable: Timetable) -> tuple[str, ...]:
+    """The sessions placed in both timetables at another start or in another room: what the `moved` goal counts.
+    A session lengthened or shortened where it stands is not among them, though the changelog (`diff`) tells
+    attendees of its new end."""
     if reference is None:
         return ()
-    changed = diff_timetables(reference, timetable)
-    return tuple(sorted({c.session_id for c in changed if c.kind in ("moved", "room")}))
+    before = reference.by_session
+    return tuple(sorted(
+        a.session_id for a in timetable.assignments
+        if (old := before.get(a.session_id)) is not None
+        and (old.start.astimezone(UTC) != a.start.astimezone(UTC) or old.room_id != a.room_id)
+    ))
 
 
 def _stop_when_cancelled(solver: cp_model.CpSolver, cancel: threading.Event, done: threading.Event) -> None:

@@ -8,12 +8,12 @@ import threading
 from pathlib import Path
 
 import pytest
-from factories import make_conference, make_day, make_room, make_session
+from factories import at, make_conference, make_day, make_room, make_session
 from ortools.sat.python import cp_model
 
 from scheduler.anneal import Annealer
 from scheduler.checker import check
-from scheduler.domain import Attendee, Weights
+from scheduler.domain import Assignment, Attendee, Timetable, Weights
 from scheduler.loader import load_conference
 from scheduler.model import SOFT_GOALS, ModelOptions, build_model
 from scheduler.solve import SolveSettings, solve
@@ -82,3 +82,19 @@ def test_a_speaker_losing_a_day_moves_no_more_sessions_than_needed(tmp_path):
     changed = load_conference(tmp_path / "rome")
     result = solve(changed, SolveSettings(time_limit_s=10, workers=1, reference=reference))
     assert len(result.moved) == result.soft_terms["moved"] == fewest_moves_possible(changed, reference)
+
+
+def test_a_session_lengthened_where_it_stands_is_not_reported_as_moved():
+    """The committee lengthened A from 60 to 90 minutes; nothing stops it keeping its start and its room. Its end
+    changed, which the changelog tells attendees, but the solver did not move it: the list of moved sessions and
+    the `moved` count agree."""
+    rooms = [make_room("R1"), make_room("R2")]
+    days = [make_day("09:00-12:00")]
+    reference = Timetable((Assignment("A", "R1", at("09:00"), at("10:00")), Assignment("B", "R2", at("09:00"),
+                                                                                         at("10:00"))))
+    after = make_conference([make_session("A", 90, language="en"), make_session("B", 60, language="en")],
+                            rooms=rooms, days=days)
+    result = solve(after, SolveSettings(time_limit_s=2, workers=1, reference=reference))
+    a_now = result.timetable.by_session["A"]
+    assert (a_now.start, a_now.room_id, a_now.end) == (at("09:00"), "R1", at("10:30"))
+    assert result.moved == () and result.soft_terms["moved"] == 0
