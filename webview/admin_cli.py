@@ -118,7 +118,8 @@ def run_load(args: argparse.Namespace) -> int:
     store = open_store(args)
     try:
         if args.if_absent:
-            slug = service.slugify(args.slug or conference.name)
+            # the slug create_conference will give it: --slug, else the conference's identity (its own slug)
+            slug = service.slugify(args.slug or conference.identity)
             with store.write() as session:
                 if slug in {row.slug for row in service.list_conferences(session)}:
                     print(f"'{slug}' is already in the store; left as it is")

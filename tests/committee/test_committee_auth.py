@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import io
 import re
+import shutil
 
 import pytest
 from committee_support import (
@@ -357,3 +358,21 @@ def test_load_publish_and_dump_commands(tmp_path, monkeypatch, capsys):
     assert read_timetable(out / "timetable.csv", conference) == timetable
     assert run_command(["dump", "tiny", "--version", "1", "--out", str(tmp_path / "none"), "--database-url", url],
                        monkeypatch) == 1
+
+
+def test_load_if_absent_recognises_a_conference_stored_under_its_own_slug(tmp_path, monkeypatch, capsys):
+    """A conference.toml with `slug` is stored under that slug when no --slug is given; loading it again with
+    --if-absent must find it there, not look under a slug of its name and store a second copy."""
+    folder = tmp_path / "tiny"
+    shutil.copytree(TINY, folder)
+    toml = folder / "conference.toml"
+    toml.write_text('slug = "tiny-2024"\n' + toml.read_text())
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    assert run_command(["load", str(folder), "--if-absent", "--database-url", url], monkeypatch) == 0
+    assert "as tiny-2024" in capsys.readouterr().out
+    assert run_command(["load", str(folder), "--if-absent", "--database-url", url], monkeypatch) == 0
+    assert "'tiny-2024' is already in the store" in capsys.readouterr().out
+    store = Store(url)
+    with store.read() as session:
+        assert [row.slug for row in service.list_conferences(session)] == ["tiny-2024"]
+    store.dispose()
