@@ -11,8 +11,6 @@ half-way leaves the previous published version as the latest one.
 from __future__ import annotations
 
 import dataclasses
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,7 +21,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from scheduler.checker import check
 from scheduler.diff import describe, diff_timetables
-from scheduler.domain import Conference, Timetable
+from scheduler.domain import Conference, Timetable, name_slug
 from scheduler.revisions import PublishedVersion, visible_state
 from webview.store.documents import (
     conference_from_document,
@@ -89,10 +87,9 @@ class Draft:
 
 
 def slugify(text: str) -> str:
-    """A URL-safe id from a conference name ("Rome Peace Conference 2023" -> "rome-peace-conference-2023")."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:SLUG_MAX].strip("-")
-    return slug or "conference"
+    """A URL-safe id from a conference name or slug, as calendar identities are made (`domain.name_slug`), cut to
+    the column's length."""
+    return name_slug(text)[:SLUG_MAX].strip("-")
 
 
 def _free_slug(session: Session, wanted: str) -> str:
