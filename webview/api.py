@@ -7,14 +7,13 @@ answers conditional requests with 304 (see create_app); Last-Modified is when th
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, request, send_file
 from werkzeug.exceptions import HTTPException
 
 from scheduler.frab import schedule_json, schedule_xml
-from scheduler.revisions import feed_stamp
 from webview.data import Filters, Programme, Slot, current_programme
 from webview.links import external_url, selection_from_args, selection_token, webcal_url
 from webview.responses import document_response
@@ -30,15 +29,21 @@ def _api_headers(response: Response) -> Response:
         response.headers.setdefault("Access-Control-Allow-Origin", "*")
         programme = current_programme()
         if programme.versions and response.last_modified is None:
-            response.last_modified = feed_stamp(programme.versions)
+            response.last_modified = _last_published(programme)
     return response
 
 
+# Also app-wide: a wrong method (405) or a refused Host (400) is raised while routing, before the request belongs
+# to this blueprint, and would be an HTML page. The app's own 404 handler and other blueprints' handlers come
+# first (Flask tries handlers for the status code before those for a class of errors).
+@bp.app_errorhandler(HTTPException)
 @bp.errorhandler(HTTPException)
 def _json_error(error: HTTPException):
-    """Errors of the API in JSON, as documented; frab's are left as they are."""
+    """Errors of the API in JSON, as documented; frab's and the pages' are left as they are."""
     if request.path.startswith("/api/"):
-        return {"error": error.description or error.name, "path": request.path}, error.code
+        # Keep what the error says in headers (Allow of a 405), but not its HTML content type.
+        headers = [(key, value) for key, value in error.get_headers() if key.lower() != "content-type"]
+        return {"error": error.description or error.name, "path": request.path}, error.code, headers
     return error
 
 
@@ -109,7 +114,16 @@ def _published(programme: Programme) -> dict | None:
     version = programme.version
     if version is None:
         return None
-    return {"version": version.number, "published_at": feed_stamp(programme.versions).isoformat()}
+    # When this version was published, as the public pages say (feed_stamp would give an older version's time
+    # after a publication that changed no session's time, room or text).
+    return {"version": version.number, "published_at": version.published_at.astimezone(UTC).isoformat()}
+
+
+def _last_published(programme: Programme) -> datetime:
+    """Last-Modified of every document here: the latest publication. Not feed_stamp, which moves only with what
+    a calendar event shows: a track, a kind, a speaker's bio or a newly unplaced session change these documents
+    too, and a client revalidating with If-Modified-Since alone would get 304 and keep the old ones."""
+    return max(v.published_at for v in programme.versions)
 
 
 # ---- routes
@@ -277,4 +291,4 @@ def _frab(render, content_type: str) -> Response:
                       session_url=lambda session_id: external_url("public.session", session_id=session_id))
 
     body = programme.memo((request.endpoint, base), build)
-    return document_response(body, content_type, feed_stamp(programme.versions))
+    return document_response(body, content_type, _last_published(programme))

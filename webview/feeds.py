@@ -19,7 +19,7 @@ from scheduler.ical import (
     for_speaker,
     for_track,
 )
-from scheduler.revisions import VisibleState, feed_stamp
+from scheduler.revisions import VisibleState
 from webview.data import current_programme
 from webview.links import external_url, selection_from_token
 from webview.responses import document_response
@@ -59,7 +59,7 @@ def track(name: str) -> Response:
 
 @bp.get("/language/<code>.ics")
 def language(code: str) -> Response:
-    if code not in current_programme().languages:
+    if code not in current_programme().languages and not _ever_followable(code):
         abort(404)
     return _feed(_own_name(code), for_language(code))
 
@@ -83,6 +83,14 @@ def _published(kind: str, key: str) -> str:
     """The name of a deleted session, speaker, room or track from the versions that had it (its feed then holds
     the cancellations), or 404 when none did."""
     return current_programme().published_name(kind, key) or abort(404)
+
+
+def _ever_followable(code: str) -> bool:
+    """Whether a published version placed a session someone speaking `code` could follow. The language may have
+    left the conference with its last session, but the feed's subscribers must still be sent the cancellations,
+    as those of a deleted session, speaker, room or track are."""
+    return any(session.followable_in({code}) for version in current_programme().versions
+               for session in version.conference.sessions if session.session_id in version.timetable.by_session)
 
 
 def _own_name(code: str) -> str:
@@ -116,4 +124,8 @@ def _feed(subject: str, select: Callable[[VisibleState], bool] | None, *, person
         )
 
     body = programme.memo(("ical", source), build)
-    return document_response(body, ICAL_CONTENT_TYPE, feed_stamp(programme.versions))
+    # Last-Modified is the latest publication, not the schedule's DTSTAMP (feed_stamp): that follows only what an
+    # event shows, while a feed's body also changes with what picks its sessions (a track, an overflow room) and
+    # with its name, and a client revalidating with If-Modified-Since alone would get 304 and keep, say, a
+    # session that left the feed. An unchanged publication still answers If-None-Match with 304.
+    return document_response(body, ICAL_CONTENT_TYPE, max(v.published_at for v in programme.versions))

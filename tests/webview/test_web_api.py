@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -17,6 +18,8 @@ import yaml
 from web_sample import PUBLISHED_AT
 from werkzeug.http import http_date
 
+from scheduler.revisions import PublishedVersion
+from webview.data import StaticSource
 from webview.links import selection_token
 
 OPENAPI = Path(__file__).resolve().parents[2] / "webview" / "openapi.yaml"
@@ -202,3 +205,40 @@ def test_frab_json_is_served_valid_and_conditional(client):
     assert document["schedule"]["conference"]["title"] == "Test Peace Conference"
     since = client.get("/schedule.json", headers={"If-Modified-Since": response.headers["Last-Modified"]})
     assert since.status_code == 304
+
+
+# ---- HTTP details a client relies on
+
+
+def test_last_modified_moves_with_every_publication_that_changes_a_document(app_for, conference, versions):
+    """A session's track is part of the API and frab records but not of what the feeds' DTSTAMP follows: a
+    client revalidating with If-Modified-Since alone must still get the new record, not 304."""
+    later = PUBLISHED_AT + timedelta(days=2)
+    retracked = replace(conference, sessions=tuple(replace(s, track="europe") if s.session_id == "A" else s
+                                                   for s in conference.sessions))
+    client = app_for(StaticSource(retracked, (*versions, PublishedVersion(2, later, retracked,
+                                                                          versions[0].timetable)))).test_client()
+    since = {"If-Modified-Since": http_date(PUBLISHED_AT)}
+    record = client.get("/api/sessions/A", headers=since)
+    assert record.status_code == 200 and record.json["track"] == "europe"
+    assert record.headers["Last-Modified"] == http_date(later)
+    frab = client.get("/schedule.json", headers=since)
+    assert frab.status_code == 200 and frab.headers["Last-Modified"] == http_date(later)
+
+
+def test_published_names_the_latest_version_and_when_it_was_published(app_for, conference, versions):
+    later = PUBLISHED_AT + timedelta(days=2)
+    republished = (*versions, PublishedVersion(2, later, conference, versions[0].timetable))  # nothing changed
+    client = app_for(StaticSource(conference, republished)).test_client()
+    published = {"version": 2, "published_at": later.isoformat()}
+    assert client.get("/api/conference").json["published"] == published
+    assert client.get("/api/timetable").json["published"] == published
+
+
+def test_a_wrong_method_is_a_json_405_that_names_the_allowed_ones(client):
+    response = client.post("/api/sessions")
+    assert response.status_code == 405 and response.mimetype == "application/json"
+    assert response.json["path"] == "/api/sessions" and response.json["error"]
+    assert "GET" in response.headers["Allow"]
+    # Outside the API, errors stay pages.
+    assert client.post("/feeds/conference.ics").mimetype == "text/html"

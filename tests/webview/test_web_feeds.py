@@ -162,3 +162,45 @@ def test_feeds_of_deleted_sessions_speakers_and_tracks_still_send_the_cancellati
     assert HOSTILE_NAME in str(Calendar.from_ical(client.get("/feeds/speaker/S4.ics").data)["NAME"])
     for never in ("/feeds/session/nope.ics", "/feeds/speaker/nope.ics", "/feeds/track/nope.ics"):
         assert client.get(never).status_code == 404, never
+
+
+def _retracked(conference):
+    """A moved from track "causes" to "europe", and D no longer relayed into R3: neither changes what the
+    session's event shows (so not the schedule's DTSTAMP), but both take a session out of a feed."""
+    def change(session):
+        if session.session_id == "A":
+            return replace(session, track="europe")
+        if session.session_id == "D":
+            return replace(session, overflow_rooms=())
+        return session
+    return replace(conference, sessions=tuple(change(s) for s in conference.sessions))
+
+
+@pytest.mark.parametrize(("url", "cancelled"), [("/feeds/track/causes.ics", "A"), ("/feeds/room/R3.ics", "D")])
+def test_a_feed_a_session_left_is_modified_since_the_earlier_publication(app_for, url, cancelled):
+    """A client that revalidates with If-Modified-Since alone must get the cancellation, not 304."""
+    conference = small_conference()
+    later = PUBLISHED_AT + timedelta(days=3)
+    source = SwitchableSource((PublishedVersion(1, PUBLISHED_AT, conference, small_timetable()),
+                               PublishedVersion(2, later, _retracked(conference), small_timetable())))
+    client = app_for(source).test_client()
+    response = client.get(url, headers={"If-Modified-Since": http_date(PUBLISHED_AT)})
+    assert response.status_code == 200
+    assert response.headers["Last-Modified"] == http_date(later)
+    assert str(events(response.data)[cancelled]["STATUS"]) == "CANCELLED"
+
+
+def test_a_language_feed_outlives_the_language_and_sends_the_cancellations(app_for):
+    """NIGHT was the only session in Spanish: when it goes, so does Spanish, but the feed's subscribers must
+    still be told, as those of a deleted session, speaker or track are."""
+    conference = small_conference()
+    later = replace(conference, sessions=tuple(s for s in conference.sessions if s.session_id != "NIGHT"),
+                    languages=tuple(code for code in conference.languages if code != "es"))
+    remaining = Timetable(tuple(a for a in small_timetable().assignments if a.session_id != "NIGHT"))
+    source = SwitchableSource((PublishedVersion(1, PUBLISHED_AT, conference, small_timetable()),
+                               PublishedVersion(2, PUBLISHED_AT + timedelta(days=1), later, remaining)))
+    client = app_for(source).test_client()
+    response = client.get("/feeds/language/es.ics")
+    assert response.status_code == 200
+    assert {sid: str(e["STATUS"]) for sid, e in events(response.data).items()} == {"NIGHT": "CANCELLED"}
+    assert client.get("/feeds/language/xx.ics").status_code == 404
