@@ -1,5 +1,7 @@
 """Interface language: Flask-Babel with the locale the visitor picked (`?lang=it`, from the switcher in the header,
-kept by the site's links and forms), else the best match for the browser's Accept-Language.
+kept by the site's links and forms), else the best match for the browser's Accept-Language. The locale carries
+the reader's region when the browser names one for that language (`en_GB`), so dates are written as they read
+them; the words still come from the language's catalog (gettext falls back from `en_GB` to `en`).
 
 Only the interface is translated; session titles, abstracts and bios stay in the language they were written in
 (templates mark them with their own `lang`). Catalogs live as `.po` files in webview/translations; the `.mo`
@@ -21,6 +23,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from babel import Locale, UnknownLocaleError
+from babel.dates import format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, has_request_context, request
@@ -55,12 +58,51 @@ def compile_catalogs(source: Path, target: Path) -> list[Path]:
 
 
 def select_locale() -> str:
+    """The formatting locale: the interface language (`_picked_language`), with the region the browser names
+    for that language when Babel can format it ("en_GB" for `Accept-Language: en-GB`), else the language alone.
+    Without the region an English reader in London or Sydney would read US dates ("October 13")."""
+    language = _picked_language()
+    return _with_region(language) or language
+
+
+def _picked_language() -> str:
     """The interface language: the one the visitor picked (`?lang=it`, carried on by the site's own links), else
     the browser's best match among the configured ones, else the default. Picking matters at a multilingual
     conference: a phone set to one language, or a shared computer at the venue, is often not what its reader
     reads best. A query parameter rather than a cookie keeps pages cacheable by URL (no `Vary: Cookie`)."""
     languages = current_app.config["LANGUAGES"]
     return chosen_language() or request.accept_languages.best_match(languages) or languages[0]
+
+
+def _with_region(language: str) -> str | None:
+    """`language` with the region of the browser's most preferred Accept-Language entry for it that names one
+    ("en_GB" from "en-GB,en;q=0.9" or from "it,en-GB;q=0.5" when English was picked), when Babel knows that
+    locale. Entries of other languages do not count: an Italian page for a British browser keeps Italian dates."""
+    for tag, _quality in request.accept_languages:  # most preferred first
+        region = _region_of(tag, language)
+        if region:
+            return region
+    return None
+
+
+def _region_of(tag: str, language: str) -> str | None:
+    """"en_GB" for the tag "en-GB" and the language "en"; None for a tag of another language, without a region,
+    or that Babel cannot format ("en-XX", "*", BCP 47 extensions such as "-u-ca-...")."""
+    try:
+        locale = Locale.parse(tag.replace("_", "-"), sep="-")  # some clients write "en_GB"
+        if locale.language != language or not locale.territory:
+            return None
+        # Language and region only: gettext falls back from "en_GB" to the `en` catalog, not from a script variant.
+        return str(Locale(language, locale.territory))
+    except (ValueError, UnknownLocaleError):
+        return None
+
+
+def interface_language() -> str:
+    """The configured interface language of this request ("en" when dates are formatted as en_GB): the one the
+    switcher marks as current and the page's `lang`, since every word on it comes from that catalog."""
+    locale = get_locale()
+    return locale.language if locale.language in current_app.config["LANGUAGES"] else str(locale)
 
 
 def chosen_language() -> str | None:
@@ -78,7 +120,7 @@ def keep_language() -> Markup:
 def language_choices() -> list[dict]:
     """The interface languages for the switcher: code, own name ("italiano"), this page in that language, and
     whether it is the current one."""
-    current = str(get_locale())
+    current = interface_language()
     args = [(k, v) for k, v in request.args.items(multi=True) if k != LANG_PARAM]
     return [{"code": code, "name": own_language_name(code), "current": code == current,
              "url": f"{request.path}?{urlencode([*args, (LANG_PARAM, code)])}"}
@@ -139,8 +181,12 @@ def _names(code: str) -> tuple[str, str | None]:
 
 
 def day_name(day: date, style: str = "full") -> str:
-    """A date in the interface language: "Friday, October 13, 2023", or short: "Fri 13 Oct"."""
-    return format_date(day, "EEE d MMM" if style == "short" else "full")
+    """A date as the reader writes it: "Friday, 13 October 2023" in en_GB, "Friday, October 13, 2023" in en_US;
+    short: "Fri 13 Oct", "Fri, Oct 13". The short form is a CLDR skeleton (weekday, day, abbreviated month), not a
+    pattern, so each locale puts the parts in its own order."""
+    if style == "short":
+        return format_skeleton("MMMEd", day, locale=get_locale())
+    return format_date(day, "full")
 
 
 def init_app(app: Flask) -> None:

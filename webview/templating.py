@@ -13,7 +13,7 @@ from flask_babel import get_locale, gettext
 
 from scheduler.domain import Session, Speaker
 from webview.data import Slot, current_programme
-from webview.i18n import language_name
+from webview.i18n import interface_language, language_name
 from webview.links import external_url, webcal_url
 
 TRACK_COLOURS = 8  # distinct border colours in agenda.css (.c0 to .c7)
@@ -121,7 +121,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         room_name=room_name, speaker_names=speaker_names, slot_rooms=slot_rooms, track_color=track_colour,
         lang_summary=lang_summary, zone_city=zone_city, utc_offset=utc_offset, js_strings=js_strings,
-        external_url=external_url, webcal_url=webcal_url, ui_locale=lambda: str(get_locale()), static_url=static_url,
+        external_url=external_url, webcal_url=webcal_url, ui_locale=interface_language, static_url=static_url,
     )
 
     @app.context_processor

@@ -150,7 +150,8 @@ def test_csrf_is_required_on_login_and_on_every_committee_form(make_app, account
                                                             "publish-csrf_token": "forged"}).status_code == 400
     response = client.post(f"/committee/c/{slug}/publish", data={"publish-lock_version": "1",
                                                                  "publish-csrf_token": publish_token})
-    assert response.status_code == 302  # accepted (refused for lack of a timetable, with a message)
+    assert response.status_code == 422  # accepted, then refused for lack of a timetable, with a message
+    assert "Not published: the draft has no timetable yet" in response.get_data(as_text=True)
     assert client.post("/committee/logout").status_code == 400
     assert client.get("/committee/").status_code == 200  # still logged in: the logout needed its token
 

@@ -4,6 +4,7 @@ saw, so two editors never silently overwrite each other."""
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from dataclasses import replace
@@ -78,7 +79,54 @@ def test_a_pin_is_checked_before_it_is_saved(editor, store, slug):
     overview = editor.get(f"/committee/c/{slug}/").get_data(as_text=True)
     assert "hard rule violation(s)" in overview and 'href="/committee/c/' in overview
     refused = editor.post(f"/committee/c/{slug}/publish", data={"publish-lock_version": str(after.lock_version)})
-    assert "Not published" in editor.get(refused.headers["Location"]).get_data(as_text=True)
+    assert refused.status_code == 422 and "Not published" in refused.get_data(as_text=True)
+
+
+def publish_note_field(page: str) -> tuple[str, str]:
+    """(the note in the publish form, the draft revision that form publishes)."""
+    form = re.search(r'<form method="post" action="[^"]*/publish" id="publish-form"(.*?)</form>', page, re.S).group(1)
+    note = re.search(r'<input[^>]*name="publish-note"[^>]*>', form).group(0)
+    value = re.search(r'value="([^"]*)"', note)
+    lock = re.search(r'name="publish-lock_version" type="hidden" value="(\d+)"', form).group(1)
+    return html.unescape(value.group(1)) if value else "", lock
+
+
+NOTE = 'Pinned A after the "speakers\' dinner" & moved B'
+
+
+def test_a_publish_the_checker_refuses_keeps_the_note_the_editor_typed(editor, store, slug):
+    before = draft(store, slug)
+    post_edit(editor, slug, "session/A", "pin", "save", before.lock_version, start=start_field(at("10:00")),
+              room="R1")  # B holds R1 at 10:00: a hard violation, so publishing is refused
+    seen = draft(store, slug).lock_version
+    refused = editor.post(f"/committee/c/{slug}/publish", data={"publish-lock_version": str(seen),
+                                                                "publish-note": NOTE})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "Not published: the checker finds" in page
+    assert publish_note_field(page) == (NOTE, str(seen))  # nothing to type again once the draft is fixed
+    with store.read() as session:
+        assert service.latest_version(session, before.id) is None
+
+
+def test_a_publish_after_someone_saved_keeps_the_note_on_the_current_draft(client_as, store, slug, accounts):
+    first, second = client_as("editor"), client_as("admin")
+    seen = draft(store, slug).lock_version
+    post_edit(first, slug, "session/C", "move", "save", seen, start=start_field(at("11:00")), room="R2")
+    clash = second.post(f"/committee/c/{slug}/publish", data={"publish-lock_version": str(seen),
+                                                              "publish-note": NOTE})
+    assert clash.status_code == 409
+    page = clash.get_data(as_text=True)
+    assert f"{accounts['editor']} saved a change" in page and "Not published" in page
+    assert publish_note_field(page) == (NOTE, str(seen + 1))  # the note, now on the revision the page shows
+    with store.read() as session:
+        assert service.latest_version(session, draft(store, slug).id) is None
+
+    again = second.post(f"/committee/c/{slug}/publish", data={"publish-lock_version": str(seen + 1),
+                                                              "publish-note": NOTE})
+    assert again.status_code == 302
+    with store.read() as session:
+        assert [v.note for v in service.version_rows(session, draft(store, slug).id)] == [NOTE]
 
 
 def test_a_pin_the_input_rules_forbid_is_refused_with_the_reason(editor, store, slug):

@@ -45,7 +45,7 @@ def test_grid_filter_star_clash_and_personal_ics(live_server, open_page, artifac
     page = open_page(live_server.url, "/day/2023-10-13", viewport={"width": 1280, "height": 1400}, locale="en-GB")
     page.locator('.s[data-id="A"] .star').wait_for()
     page.screenshot(path=str(artifacts / "grid-small-conference.png"), full_page=True)
-    assert page.locator("h1").inner_text() == "Friday, October 13, 2023"
+    assert page.locator("h1").inner_text() == "Friday, 13 October 2023"  # en-GB: the day before the month
     assert page.locator('.s[data-id="A"] > a').inner_text() == HOSTILE_TITLE  # shown as text, not run
     assert page.locator('.s[data-id="B"] > a').inner_text() == RTL_TITLE
 
@@ -58,7 +58,14 @@ def test_grid_filter_star_clash_and_personal_ics(live_server, open_page, artifac
     page.select_option("#f-follow", "")
     page.select_option("#f-language", "en")
     assert visible_ids(page) == ["A"]
+    assert page.locator("#no-match").is_hidden() and page.locator(".grid .b").is_visible()
+    # Nothing held in Spanish that day: the message, not a grid of only its lunch break; and back.
+    page.select_option("#f-language", "es")
+    assert visible_ids(page) == []
+    expect(page.locator("#no-match")).to_be_visible()
+    assert page.locator(".grid .b").is_hidden()
     page.select_option("#f-language", "")
+    assert page.locator("#no-match").is_hidden() and page.locator(".grid .b").is_visible()
     page.fill("#f-speaker", "muller")
     assert visible_ids(page) == ["A", "D"]
     page.fill("#f-speaker", "")

@@ -125,6 +125,54 @@ def test_day_list_view_and_server_side_filters(client):
     assert page.all("a", href="/day/2023-10-14?follow=de")
 
 
+class VisibleText(HTMLParser):
+    """The text a reader sees: none of what sits inside an element marked `hidden` (or in a script)."""
+
+    VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+                      "wbr"})
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, bool]] = []  # open elements: (tag, whether it or an ancestor is hidden)
+        self.text: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            inherited = self.stack[-1][1] if self.stack else False
+            self.stack.append((tag, inherited or "hidden" in dict(attrs) or tag == "script"))
+
+    def handle_endtag(self, tag):
+        while self.stack and self.stack.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data):
+        if not (self.stack and self.stack[-1][1]):
+            self.text.append(data)
+
+    def __str__(self) -> str:
+        return " ".join(" ".join(self.text).split())
+
+
+@pytest.mark.parametrize("query", ["language=es", "track=europe&kind=report", "speaker=nobody&view=list"])
+def test_a_day_filtered_to_nothing_says_so_instead_of_showing_a_lone_break(client, query):
+    """Nothing of the day matches: a message, and no break row standing alone where the sessions were."""
+    html = get(client, f"/day/2023-10-13?{query}").get_data(as_text=True)
+    text = str(VisibleText(html))
+    assert "No sessions match these filters." in text and "0 of 5 sessions shown" in text
+    assert "Break" not in text
+    assert not [a for a in Page(html).all("li") if "data-id" in a and "hidden" not in a]
+
+
+def test_the_no_match_message_is_translated_and_absent_while_something_matches(client):
+    italian = str(VisibleText(get(client, "/day/2023-10-13?language=es", lang="it").get_data(as_text=True)))
+    assert "Nessuna sessione corrisponde a questi filtri." in italian and "Pausa" not in italian
+    some = str(VisibleText(get(client, "/day/2023-10-13?language=en").get_data(as_text=True)))
+    assert "No sessions match" not in some and "1 of 5 sessions shown" in some and "Break 13:00–14:00" in some
+    unfiltered = str(VisibleText(get(client, "/day/2023-10-13").get_data(as_text=True)))
+    assert "No sessions match" not in unfiltered and "Break 13:00–14:00" in unfiltered
+
+
 @pytest.mark.parametrize("url", ["/day/2023-10-20", "/day/not-a-date", "/session/nope", "/speaker/nope", "/room/nope",
                                  "/track/nope", "/agenda/forged-token", "/nope"])
 def test_unknown_things_are_404_pages(client, url):
@@ -348,6 +396,48 @@ def test_interface_language_follows_the_browser(client):
     assert it.headers["Vary"] == "Accept-Language"
     assert Page(get(client, "/", lang="de-DE,de;q=0.9").get_data(as_text=True)).all("html")[0]["lang"] == "en"
     assert Page(get(client, "/", lang="fr;q=0.9, it;q=0.5").get_data(as_text=True)).all("html")[0]["lang"] == "it"
+
+
+def day_dates(html: str) -> tuple[str, list[str]]:
+    """(the h1 of a day page, the short dates of its day links)."""
+    heading = re.search(r"<h1>([^<]*)</h1>", html).group(1)
+    nav = re.search(r'<nav class="days"[^>]*>(.*?)</nav>', html, re.S).group(1)
+    return heading, re.findall(r'<a href="/day/[^"]*"[^>]*>([^<(]*?)\s*(?:\([^)]*\))?</a>', nav)
+
+
+@pytest.mark.parametrize(("accept", "heading", "short"), [
+    ("en-GB,en;q=0.9", "Friday, 13 October 2023", ["Fri 13 Oct", "Sat 14 Oct"]),
+    ("en-IE", "Friday 13 October 2023", ["Fri, 13 Oct", "Sat, 14 Oct"]),
+    ("en-AU,en;q=0.8", "Friday, 13 October 2023", ["Fri 13 Oct", "Sat 14 Oct"]),
+    ("en-US,en;q=0.9", "Friday, October 13, 2023", ["Fri, Oct 13", "Sat, Oct 14"]),
+    ("en", "Friday, October 13, 2023", ["Fri, Oct 13", "Sat, Oct 14"]),
+    ("en-XX,en;q=0.9", "Friday, October 13, 2023", ["Fri, Oct 13", "Sat, Oct 14"]),  # a region Babel lacks
+])
+def test_english_dates_follow_the_browsers_region(client, accept, heading, short):
+    """A British, Irish or Australian reader reads the day before the month; the words stay the English
+    catalogue's, and the page is in English as far as the switcher and `lang` are concerned."""
+    response = get(client, "/day/2023-10-13", lang=accept)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert day_dates(html) == (heading, short)
+    page = Page(html)
+    assert page.all("html")[0]["lang"] == "en" and "My agenda" in html and "I can follow" in html
+    switcher = {a["hreflang"]: a for a in page.all("a") if "hreflang" in a}
+    assert switcher["en"].get("aria-current") == "true" and "aria-current" not in switcher["it"]
+    session = get(client, "/session/OPEN", lang=accept).get_data(as_text=True)
+    assert f"{heading}, 09:00–10:00" in session
+
+
+def test_a_region_applies_to_the_language_picked_when_the_browser_names_one_for_it(client):
+    """?lang= picks the language; the browser's region for that language (not another's) shapes the dates."""
+    picked_en = get(client, "/day/2023-10-13?lang=en", lang="it-IT,it;q=0.9,en-GB;q=0.8").get_data(as_text=True)
+    assert day_dates(picked_en)[0] == "Friday, 13 October 2023" and "I can follow" in picked_en
+    picked_it = get(client, "/day/2023-10-13?lang=it", lang="en-GB,en;q=0.9").get_data(as_text=True)
+    assert day_dates(picked_it) == ("venerdì 13 ottobre 2023", ["ven 13 ott", "sab 14 ott"])
+    assert "Riesco a seguire" in picked_it and Page(picked_it).all("html")[0]["lang"] == "it"
+    swiss = get(client, "/day/2023-10-13", lang="it-CH").get_data(as_text=True)
+    assert day_dates(swiss)[0] == "venerdì, 13 ottobre 2023" and "Riesco a seguire" in swiss  # the `it` catalogue
+    assert Page(swiss).all("html")[0]["lang"] == "it"
 
 
 def test_language_names_are_marked_with_their_own_language(client):

@@ -263,6 +263,7 @@ def conference(slug: str) -> str:
 
 
 def _conference_page(slug: str, *, solve_form: SolveForm | None = None, replace_form: ReplaceForm | None = None,
+                     publish_form: ActionForm | None = None, publish_error: str | None = None,
                      problems: list[str] | None = None) -> str:
     with get_store().read() as session:
         row = service.conference_row(session, slug)
@@ -278,11 +279,14 @@ def _conference_page(slug: str, *, solve_form: SolveForm | None = None, replace_
             flagged[sid].append(violation.rule)
     solve_form = solve_form or SolveForm(baseline="published" if latest else "none")
     replace_form = replace_form or ReplaceForm(prefix="replace", lock_version=draft.lock_version)
+    if publish_form is None:
+        publish_form = ActionForm(prefix="publish", lock_version=draft.lock_version)
+    else:  # a refused publish: the note typed stays, and the button publishes the revision this page shows
+        _on_revision(publish_form, draft.lock_version)
     return render_template(
         "committee/conference.html", draft=draft, conf=conf, report=report, latest=latest, runs=runs,
         days=_by_day(conf, draft.timetable), missing=_missing(conf, draft.timetable), flagged=flagged,
-        solve_form=solve_form, publish_form=ActionForm(prefix="publish", lock_version=draft.lock_version),
-        replace_form=replace_form,
+        solve_form=solve_form, publish_form=publish_form, publish_error=publish_error, replace_form=replace_form,
         problems=problems, link=_linker(slug, conf),
     )
 
@@ -388,11 +392,16 @@ def _conflicting(slug: str, form: Any, conflict: service.EditConflict, render: C
     the editor entered (now on the current revision), so they can check it and save again without retyping."""
     with get_store().read() as session:
         current = service.load_draft(session, slug)
-    form.lock_version.data = current.lock_version
-    form.lock_version.raw_data = [str(current.lock_version)]  # what the hidden input renders
+    _on_revision(form, current.lock_version)
     return render(current, None, f"{conflict.change} Your change was not saved, so nothing was overwritten. What "
                                  "you entered is still in the form below, now on the current draft (revision "
                                  f"{current.lock_version}): check it against the page, then save it again.")
+
+
+def _on_revision(form: Any, lock_version: int) -> None:
+    """A submitted form shown again, now acting on draft revision `lock_version` (the one the page shows)."""
+    form.lock_version.data = lock_version
+    form.lock_version.raw_data = [str(lock_version)]  # what the hidden input renders
 
 
 def _untouched(forms: dict[str, Any]) -> list[str]:
@@ -584,14 +593,20 @@ def publish(slug: str) -> Any:
     form = ActionForm(prefix="publish")
     if not form.validate_on_submit():
         abort(400)
+    kept = " Your note is still in the form." if form.note.data else ""
     try:
         with get_store().write() as session:
             version = service.publish(session, slug, form.lock_version.data, by=_by(), note=form.note.data or "")
             number = version.number
             public = _public(session)
     except service.PublishRefused as err:
-        flash(f"Not published: {err}.")
-        return redirect(url_for("committee.conference", slug=slug))
+        # The page again rather than a redirect to it, so the note typed for the changelog is still in the form.
+        return _conference_page(slug, publish_form=form, publish_error=f"Not published: {err}.{kept}"), 422
+    except service.EditConflict as err:
+        # As after a conflicting edit: the current draft, and the form (note included) now publishing that one.
+        return _conference_page(slug, publish_form=form, publish_error=(
+            f"Not published: {err.change} Check the draft as it is now on this page; publishing from the form "
+            f"publishes it.{kept}")), 409
     if public is None or public.slug == slug:
         flash(f"Published version {number}: the public pages and calendar feeds show it now.")
     else:

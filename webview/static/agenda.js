@@ -203,6 +203,8 @@
     var form = document.getElementById("filters");
     if (!form) { return; }
     var status = document.getElementById("shown");
+    var noMatch = document.getElementById("no-match");
+    var timetable = document.getElementById("timetable");
     var apply = function () {
       var data = new FormData(form);
       var f = {};
@@ -222,6 +224,11 @@
       });
       if (status) {
         status.textContent = strings.shown.replace("{shown}", shown).replace("{total}", total);
+      }
+      // Nothing left: the page's "no sessions match" message instead of a grid holding only its break rows.
+      if (noMatch && timetable) {
+        noMatch.hidden = shown > 0;
+        timetable.hidden = shown === 0;
       }
       // Keep the address (and the day links) in step, so a reload or a shared link shows the same view.
       var params = new URLSearchParams();
