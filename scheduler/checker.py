@@ -28,6 +28,7 @@ HARD_RULES: tuple[str, ...] = (
     "in_open_period",
     "room_suits_session",
     "no_room_overlap",
+    "room_availability",
     "speaker_one_place",
     "speaker_availability",
     "pinned",
@@ -356,6 +357,21 @@ def _speaker_availability(ctx: _Context) -> Iterator[_Found]:
                 )
 
 
+def _room_availability(ctx: _Context) -> Iterator[_Found]:
+    """A session lies inside one of its room's open windows, and inside one of each overflow room's, since it is
+    relayed there live. The changeover after it may run past the window: nothing is held in the room then."""
+    for p in ctx.placed:
+        for room_id in dict.fromkeys((p.room_id, *p.session.overflow_rooms)):
+            room = ctx.conference.room_by_id.get(room_id)
+            if room is None or not room.availability:
+                continue  # an unknown room is room_suits_session's business; no windows: open throughout
+            if not _inside_one([_window_seconds(w, ctx.zone) for w in room.availability], p):
+                relayed = "" if room_id == p.room_id else " (relayed there as an overflow room)"
+                yield f"room {room_id} is not open for the whole of {ctx.span(p)} on {ctx.day(p.start)}{relayed}", (
+                    p.sid,
+                )
+
+
 def _pinned(ctx: _Context) -> Iterator[_Found]:
     for p in ctx.placed:
         session = p.session
@@ -461,6 +477,7 @@ _HARD_CHECKS: tuple[tuple[str, Callable[[_Context], Iterable[_Found]]], ...] = (
     ("in_open_period", _in_open_period),
     ("room_suits_session", _room_suits_session),
     ("no_room_overlap", _no_room_overlap),
+    ("room_availability", _room_availability),
     ("speaker_one_place", _speaker_one_place),
     ("speaker_availability", _speaker_availability),
     ("pinned", _pinned),

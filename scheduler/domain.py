@@ -48,6 +48,9 @@ class Room:
     capacity: int
     booths: int = 0  # interpretation channels the room can carry at once
     features: frozenset[str] = frozenset()
+    # When the room can be used; empty means open throughout the conference. A session (and its relay into an
+    # overflow room) must lie inside one window; the changeover after it need not.
+    availability: tuple[Window, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,8 @@ def unplaced_reasons(conference: Conference, timetable: Timetable, detailed: boo
             reasons[sid] = _no_room(conference, s)
         elif not starts:
             reasons[sid] = _speakers_never_free(grid, s, speakers)
+        elif not any(_rooms_open(grid, conference, s, rooms, t) for t in starts):
+            reasons[sid] = _rooms_never_open(conference, s, rooms, any(sp.availability for sp in speakers))
         elif detailed and n < MAX_UNPLACED_EXPLAINED:
             reasons[sid] = _displaced_by(conference, timetable, sid)
         else:
@@ -130,6 +132,26 @@ def _no_room(conference: Conference, s) -> str:
     if missing:
         return f"no room has {' or '.join(missing)}"
     return f"no single room has all of: {', '.join(what for what, _ in wants)}"
+
+
+def _rooms_open(grid: Grid, conference: Conference, s, rooms, t: int) -> bool:
+    """Whether at start t one of `rooms` and every overflow room of the session is open for its whole length."""
+    def open_(room) -> bool:
+        return not room.availability or grid.inside_any(t, t + s.duration_min, room.availability)
+
+    return any(open_(r) for r in rooms) and all(open_(conference.room_by_id[o]) for o in s.overflow_rooms
+                                                 if o in conference.room_by_id)
+
+
+def _rooms_never_open(conference: Conference, s, rooms, speakers_limited: bool) -> str:
+    """The rooms whose opening times leave the session no start: its suitable rooms, and its overflow rooms."""
+    limited = [r for r in rooms if r.availability]
+    limited += [conference.room_by_id[o] for o in s.overflow_rooms
+                if o in conference.room_by_id and conference.room_by_id[o].availability]
+    which = "; ".join(f"{r.name} ({r.room_id}) open {describe_windows(r.availability)}" for r in limited)
+    when = " at a time its speakers are available" if speakers_limited else ""
+    return (f"its rooms are never open for its {s.duration_min} min inside one open period{when} (suitable "
+            f"rooms and overflow rooms with opening times: {which})")
 
 
 def _speakers_never_free(grid: Grid, s, speakers) -> str:

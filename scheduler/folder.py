@@ -37,6 +37,7 @@ ROOM_COLUMNS = KNOWN_COLUMNS["rooms"]
 SPEAKER_COLUMNS = KNOWN_COLUMNS["speakers"]
 SESSION_COLUMNS = KNOWN_COLUMNS["sessions"]
 AVAILABILITY_COLUMNS = KNOWN_COLUMNS["availability"]
+ROOM_AVAILABILITY_COLUMNS = KNOWN_COLUMNS["room_availability"]
 ATTENDEE_COLUMNS = KNOWN_COLUMNS["attendees"]
 INTERPRETER_COLUMNS = KNOWN_COLUMNS["interpreters"]
 TIMETABLE_FILE = "timetable.csv"
@@ -45,9 +46,9 @@ TIMETABLE_FILE = "timetable.csv"
 def write_folder(conference: Conference, folder: str | Path, timetable: Timetable | None = None) -> Path:
     """Write `conference` as a complete conference folder (and `timetable.csv` when a timetable is given).
 
-    Optional files are written when the conference has their content: availability.csv and attendees.csv when
-    non-empty, interpreters.csv whenever interpreters limit interpretation (even with no team, which is what an
-    interpreters.csv holding only its header means).
+    Optional files are written when the conference has their content: availability.csv, room_availability.csv and
+    attendees.csv when non-empty, interpreters.csv whenever interpreters limit interpretation (even with no team,
+    which is what an interpreters.csv holding only its header means).
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -67,6 +68,9 @@ def write_folder(conference: Conference, folder: str | Path, timetable: Timetabl
                     for preferred, windows in ((False, s.availability), (True, s.preferred)) for w in windows]
     if availability:
         _write_csv(folder / "availability.csv", AVAILABILITY_COLUMNS, availability)
+    opening_hours = [(r.room_id, *_window(w, conference)) for r in conference.rooms for w in r.availability]
+    if opening_hours:
+        _write_csv(folder / "room_availability.csv", ROOM_AVAILABILITY_COLUMNS, opening_hours)
     if conference.attendees:
         _write_csv(folder / "attendees.csv", ATTENDEE_COLUMNS,
                    ((a.attendee_id, _items(a.languages), ";".join(a.interests)) for a in conference.attendees))

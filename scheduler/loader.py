@@ -26,6 +26,9 @@ Deliberate decisions:
 - Datetimes without offset are conference local time; with an offset (or `Z`) they are converted to the zone.
   A local time skipped by a daylight-saving jump is a problem; a repeated one (the autumn hour) means its first
   occurrence. Durations and pins are checked in elapsed time, so a 25-hour day is measured as 25 hours.
+- A row of availability or room_availability needs both start and end. A speaker or room with no row is
+  available throughout; a row with empty times is a problem rather than a second way to say so, since it more
+  likely lost its times, and reading it as "throughout" would lift the limit the committee meant to set.
 - Speaker and attendee languages must be among the conference languages, like every other language code: a
   typo (`EN`, `ua`) would otherwise quietly make someone unable to follow anything.
 - Unknown keys in conference.toml / sheet `conference` are problems (a misspelt `changeover_min` would otherwise
@@ -77,13 +80,14 @@ T = TypeVar("T")
 
 CONFERENCE_FILE = "conference.toml"
 REQUIRED_TABLES = ("rooms", "speakers", "sessions")
-OPTIONAL_TABLES = ("availability", "attendees", "interpreters")
+OPTIONAL_TABLES = ("availability", "room_availability", "attendees", "interpreters")
 KNOWN_FILES = frozenset({CONFERENCE_FILE, *(f"{name}.csv" for name in REQUIRED_TABLES + OPTIONAL_TABLES)})
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "rooms": ("room_id", "name", "capacity"),
     "speakers": ("speaker_id", "name"),
     "sessions": ("session_id", "title", "duration_min", "speakers"),
     "availability": ("speaker_id", "start", "end"),
+    "room_availability": ("room_id", "start", "end"),
     "attendees": ("attendee_id", "languages", "interests"),
     "interpreters": ("team_id", "languages"),
     "conference": ("key", "value"),
@@ -97,6 +101,7 @@ KNOWN_COLUMNS: dict[str, tuple[str, ...]] = {
                  "expected_audience", "needs", "fixed_start", "fixed_room", "plenary", "after", "overflow_rooms",
                  "priority", "abstract"),
     "availability": ("speaker_id", "start", "end", "preferred"),
+    "room_availability": ("room_id", "start", "end"),
     "attendees": ("attendee_id", "languages", "interests"),
     "interpreters": ("team_id", "languages", "start", "end"),
 }
@@ -310,7 +315,8 @@ def _known_headers(table: Table, name: str, problems: list[Problem]) -> Table:
 
 def _misnamed_files(folder: Path, missing: Iterable[str], problems: list[Problem]) -> None:
     """A problem for each file that looks like a missing table's file under another name ("Availability.csv",
-    "availability (1).csv"): read by nobody, its availability or interpreter limits would silently vanish."""
+    "availability (1).csv"): read by nobody, its availability, opening hours or interpreter limits would silently
+    vanish."""
     wanted = [f"{name}.csv" for name in missing]
     if not wanted:
         return
@@ -1057,14 +1063,26 @@ def _window(cells: _Cells, zone: ZoneInfo) -> Window | None:
     return Window(start, end)
 
 
+def _owned_window(
+    cells: _Cells, column: str, ids: frozenset[str] | None, where: str, zone: ZoneInfo
+) -> tuple[str | None, Window | None]:
+    """The id in `column` (which must be among `ids`, the ids of table `where`) and the row's window."""
+    owner = cells.required(column)
+    if owner:
+        cells.known(column, [owner], ids, column.replace("_", " "), where)
+    return owner, _window(cells, zone)
+
+
+def _by_start(windows: Iterable[Window]) -> tuple[Window, ...]:
+    return tuple(sorted(windows, key=lambda w: w.start.timestamp()))
+
+
 def _read_availability(table: Table, ctx: _Context) -> dict[str, tuple[list[Window], list[Window]]]:
     """speaker_id -> (availability windows, preferred windows)."""
     windows: dict[str, tuple[list[Window], list[Window]]] = {}
     for cells in _rows(table, ctx.problems):
-        speaker_id = cells.required("speaker_id")
-        if speaker_id:
-            cells.known("speaker_id", [speaker_id], ctx.speaker_ids, "speaker id", ctx.labels["speakers"])
-        window = _window(cells, ctx.settings.zone)
+        speaker_id, window = _owned_window(cells, "speaker_id", ctx.speaker_ids, ctx.labels["speakers"],
+                                           ctx.settings.zone)
         preferred = cells.parse("preferred", parse_bool, default=False)
         if speaker_id and window and preferred is not None:
             windows.setdefault(speaker_id, ([], []))[1 if preferred else 0].append(window)
@@ -1074,14 +1092,25 @@ def _read_availability(table: Table, ctx: _Context) -> dict[str, tuple[list[Wind
 def _with_availability(
     speakers: tuple[Speaker, ...], windows: dict[str, tuple[list[Window], list[Window]]]
 ) -> tuple[Speaker, ...]:
-    def ordered(ws: list[Window]) -> tuple[Window, ...]:
-        return tuple(sorted(ws, key=lambda w: w.start.timestamp()))
-
     def with_windows(speaker: Speaker) -> Speaker:
         available, preferred = windows.get(speaker.speaker_id, ([], []))
-        return replace(speaker, availability=ordered(available), preferred=ordered(preferred))
+        return replace(speaker, availability=_by_start(available), preferred=_by_start(preferred))
 
     return tuple(with_windows(s) for s in speakers)
+
+
+def _read_room_availability(table: Table, ctx: _Context) -> dict[str, list[Window]]:
+    """room_id -> the windows the room is open in."""
+    windows: dict[str, list[Window]] = {}
+    for cells in _rows(table, ctx.problems):
+        room_id, window = _owned_window(cells, "room_id", ctx.room_ids, ctx.labels["rooms"], ctx.settings.zone)
+        if room_id and window:
+            windows.setdefault(room_id, []).append(window)
+    return windows
+
+
+def _with_room_availability(rooms: tuple[Room, ...], windows: dict[str, list[Window]]) -> tuple[Room, ...]:
+    return tuple(replace(room, availability=_by_start(windows.get(room.room_id, ()))) for room in rooms)
 
 
 @dataclass(frozen=True)
@@ -1248,10 +1277,7 @@ def _read_interpreters(table: Table, ctx: _Context) -> tuple[InterpreterTeam, ..
         window, window_ok = _team_window(cells, ctx.settings.zone)
         if team_id and pair and window_ok:
             _add_team_row(cells, teams, team_id, pair, window)
-    return tuple(
-        InterpreterTeam(team_id, team.pair, tuple(sorted(team.windows, key=lambda w: w.start.timestamp())))
-        for team_id, team in teams.items()
-    )
+    return tuple(InterpreterTeam(team_id, team.pair, _by_start(team.windows)) for team_id, team in teams.items())
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -1417,6 +1443,8 @@ def _build(source: _Source, settings: _Settings, problems: list[Problem]) -> Con
         _ids(tables["sessions"], "session_id"),
     )
     rooms = _read_rooms(tables["rooms"], ctx) if tables["rooms"] else ()
+    if tables["room_availability"]:
+        rooms = _with_room_availability(rooms, _read_room_availability(tables["room_availability"], ctx))
     speakers = _read_speakers(tables["speakers"], ctx) if tables["speakers"] else ()
     if tables["availability"]:
         speakers = _with_availability(speakers, _read_availability(tables["availability"], ctx))

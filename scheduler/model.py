@@ -260,6 +260,33 @@ def add_speaker_one_place(b: Built) -> None:
         b.model.add_no_overlap(intervals)
 
 
+def add_room_availability(b: Built) -> None:
+    """A room holds a session only while it is open: the session lies inside one of the room's windows, and
+    inside one of each overflow room's, where it is relayed live."""
+    for room in b.conference.rooms:
+        if not room.availability:
+            continue
+        rid = room.room_id
+        enforce = b.guards(f"room_open:{rid}", f"room {room.name} ({rid}) is open only "
+                                               f"{describe_windows(room.availability)}")
+        closed_starts: dict[int, frozenset[int]] = {}  # duration -> grid starts it would run past a closing
+        for s in b.conference.sessions:
+            sid = s.session_id
+            held, relayed = b.y[sid].get(rid), rid in s.overflow_rooms
+            if held is None and not relayed:
+                continue
+            if s.duration_min not in closed_starts:
+                closed_starts[s.duration_min] = frozenset(
+                    t for t in b.grid.starts(s) if not b.grid.inside_any(t, t + s.duration_min, room.availability))
+            closed = [lit for t, lit in b.x[sid].items() if t in closed_starts[s.duration_min]]
+            if not closed:
+                continue
+            if held is not None:  # one row rather than a clause per start: a tighter relaxation, as cheap
+                b.model.add(sum(closed) + held <= 1).only_enforce_if(enforce)
+            if relayed:
+                b.model.add_bool_and([lit.Not() for lit in closed]).only_enforce_if(enforce + _relay_guard(b, s))
+
+
 def add_speaker_availability(b: Built) -> None:
     """A session runs only while every one of its speakers is available, inside one of their windows."""
     for sp in b.conference.speakers:
@@ -415,6 +442,7 @@ def _gaps(b: Built, windows) -> list[tuple[int, int]]:
 HARD_FAMILIES: list[Callable[[Built], None]] = [
     add_room_suits_session,
     add_no_room_overlap,
+    add_room_availability,
     add_speaker_one_place,
     add_speaker_availability,
     add_pinned,

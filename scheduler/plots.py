@@ -199,6 +199,17 @@ def gantt(conference: Conference, timetable: Timetable, day: date | Day | str) -
             ax.axvspan(cursor, start, color=_CLOSED_COLOUR, zorder=0, gid="closed")
         cursor = max(cursor, end)
 
+    # A room's own closed hours inside the day's open periods: why its row is empty there.
+    day_spans = [(_utc(p.start), _utc(p.end)) for p in periods]
+    room_closed = False
+    for room_id in rooms:
+        for closed_start, closed_end in _room_closed(conference, room_id, day_spans):
+            room_closed = True
+            left = _hours_after_midnight(conference, closed_start, the_day)
+            width = _hours_after_midnight(conference, closed_end, the_day) - left
+            ax.add_patch(Rectangle((left, row[room_id] - 0.5), width, 1.0, facecolor=_CLOSED_COLOUR, hatch="xx",
+                                   edgecolor="#bbbbbb", linewidth=0, zorder=1, gid=f"room closed {room_id}"))
+
     colours = _track_colours(conference)
     used_tracks: set[str] = set()
     has_relay = False
@@ -259,6 +270,8 @@ def gantt(conference: Conference, timetable: Timetable, day: date | Day | str) -
     ]
     if has_relay:
         handles.append(Patch(facecolor="white", hatch="///", edgecolor="black", label="relays another room"))
+    if room_closed:
+        handles.append(Patch(facecolor=_CLOSED_COLOUR, hatch="xx", edgecolor="#bbbbbb", label="room closed"))
     if handles:
         ax.legend(
             handles=handles,
@@ -391,9 +404,39 @@ def _busy_minutes(intervals: list[tuple[datetime, datetime]], periods: Sequence[
     return total
 
 
+def _room_open(conference: Conference, room_id: str, periods: Sequence[tuple[datetime, datetime]]
+               ) -> list[tuple[datetime, datetime]]:
+    """The parts of `periods` (UTC) when the room is open: all of them for a room without opening times."""
+    room = conference.room_by_id.get(room_id)
+    if room is None or not room.availability:
+        return list(periods)
+    windows = [(_utc(w.start), _utc(w.end)) for w in room.availability]
+    return [(max(p_start, w_start), min(p_end, w_end)) for p_start, p_end in periods for w_start, w_end in windows
+            if max(p_start, w_start) < min(p_end, w_end)]
+
+
+def _room_closed(conference: Conference, room_id: str, periods: Sequence[tuple[datetime, datetime]]
+                 ) -> list[tuple[datetime, datetime]]:
+    """The parts of `periods` (UTC) when the room is closed."""
+    closed = []
+    open_spans = sorted(_room_open(conference, room_id, periods))
+    for p_start, p_end in periods:
+        cursor = p_start
+        for o_start, o_end in open_spans:
+            if o_end <= p_start or o_start >= p_end:
+                continue
+            if o_start > cursor:
+                closed.append((cursor, o_start))
+            cursor = max(cursor, o_end)
+        if cursor < p_end:
+            closed.append((cursor, p_end))
+    return closed
+
+
 def room_utilisation(conference: Conference, timetable: Timetable) -> Figure:
     """Left: for each room and day, the share of the open time the room is in use (holding a session or relaying
-    one as an overflow room). Right: empty seats per session (capacity minus expected audience) in each room;
+    one as an overflow room); open time is the day's open periods while the room is open, and a room closed all
+    day has no share. Right: empty seats per session (capacity minus expected audience) in each room;
     sessions without an expected audience are left out of it."""
     rooms = _room_order(conference, [timetable])
     days = list(conference.days)
@@ -410,12 +453,11 @@ def room_utilisation(conference: Conference, timetable: Timetable) -> Figure:
 
     share = np.ma.masked_all((len(rooms), len(days)), dtype=float)
     for j, day in enumerate(days):
-        periods = [(_utc(p.start), _utc(p.end)) for p in day.periods]
-        open_min = sum((e - s).total_seconds() / 60 for s, e in periods)
-        if open_min <= 0:
-            continue
         for i, room_id in enumerate(rooms):
-            share[i, j] = 100.0 * _busy_minutes(busy[(room_id, day.date)], periods) / open_min
+            periods = _room_open(conference, room_id, [(_utc(p.start), _utc(p.end)) for p in day.periods])
+            open_min = sum((e - s).total_seconds() / 60 for s, e in periods)
+            if open_min > 0:
+                share[i, j] = 100.0 * _busy_minutes(busy[(room_id, day.date)], periods) / open_min
 
     fig = Figure(figsize=(max(9.0, 5.0 + 1.1 * len(days)), 1.8 + 0.45 * len(rooms)), layout="constrained")
     ax_share, ax_head = fig.subplots(1, 2, sharey=True, width_ratios=[max(len(days), 1), 4])

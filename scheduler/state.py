@@ -184,6 +184,39 @@ def _preferences(conference: Conference, grid: Grid, starts: list[np.ndarray]) -
     return tuple(preference)
 
 
+def _closed_upto(conference: Conference, grid: Grid, horizon: int) -> np.ndarray | None:
+    """Per room, the running count of its closed minutes (so a span's closed minutes are one subtraction); None
+    when no room has windows."""
+    if not any(room.availability for room in conference.rooms):
+        return None
+    closed = np.zeros((len(conference.rooms), horizon), dtype=bool)
+    for k, room in enumerate(conference.rooms):
+        if room.availability:
+            closed[k] = True
+            for lo, hi in _spans(grid, room.availability):
+                closed[k, max(lo, 0) : max(min(hi, horizon), 0)] = False
+    upto = np.zeros((len(conference.rooms), horizon + 1), dtype=np.int32)
+    np.cumsum(closed, axis=1, out=upto[:, 1:])
+    return upto
+
+
+def _in_open_rooms(closed_upto: np.ndarray, starts: np.ndarray, duration: int, rooms: np.ndarray,
+                   overflow: list[int]) -> np.ndarray:
+    """The starts at which one of the session's suitable rooms and all its overflow rooms are open throughout:
+    at the others it could be placed nowhere."""
+    ends = starts + duration
+
+    def open_in(ks) -> np.ndarray:  # (rooms, starts)
+        upto = closed_upto[np.asarray(ks, dtype=np.int64)]
+        return upto[:, ends] == upto[:, starts]
+
+    # no suitable room at all is room_suits_session's to explain, not a closing time
+    keep = open_in(rooms).any(axis=0) if len(rooms) else np.ones(len(starts), dtype=bool)
+    if overflow:
+        keep &= open_in(overflow).all(axis=0)
+    return starts[keep]
+
+
 @dataclass(frozen=True)
 class Facts:
     """Everything about the conference the search reads and never changes, indexed by session position."""
@@ -218,6 +251,8 @@ class Facts:
     unplaced_cost: tuple[int, ...]  # weighted cost of leaving each session out
     ref_start: np.ndarray  # reference start or NOWHERE
     ref_room: np.ndarray  # reference room, or -1 (none, or a room closed since: the session moves wherever it goes)
+    closed_upto: np.ndarray | None  # (rooms, horizon + 1): closed minutes of each room before each minute; None
+    # when every room is open throughout
     w_coverage: int
     w_preference: int
     w_track_room: int
@@ -238,6 +273,13 @@ class Facts:
     @property
     def n_groups(self) -> int:
         return len(self.group_masks)
+
+    def rooms_open(self, rooms: np.ndarray, t: int, end: int) -> np.ndarray:
+        """Which of `rooms` are open for the whole of [t, end) (when some room has windows)."""
+        return self.closed_upto[rooms, end] == self.closed_upto[rooms, t]
+
+    def room_open(self, r: int, t: int, end: int) -> bool:
+        return self.closed_upto is None or self.closed_upto[r, end] == self.closed_upto[r, t]
 
     @classmethod
     def of(cls, conference: Conference, reference: Timetable | None = None) -> Facts:
@@ -261,6 +303,11 @@ class Facts:
             sorted(range(n_rooms), key=lambda k: (conference.rooms[k].capacity, conference.rooms[k].room_id)),
             dtype=np.int64,
         )
+        closed_upto = _closed_upto(conference, grid, horizon)
+        if closed_upto is not None:
+            starts = [_in_open_rooms(closed_upto, mine, s.duration_min, by_size[room_ok[i, by_size]],
+                                     [room_index[r] for r in s.overflow_rooms if r in room_index])
+                      for i, (s, mine) in enumerate(zip(sessions, starts, strict=True))]
         neighbours, pair_weight = _pair_weights(conference, index)
         co_speakers, before, later = _speakers(sessions, index)
 
@@ -313,6 +360,7 @@ class Facts:
             unplaced_cost=tuple(w.unplaced * (1 + s.priority) for s in sessions),
             ref_start=ref_start,
             ref_room=ref_room,
+            closed_upto=closed_upto,
             w_coverage=w.language_coverage,
             w_preference=w.speaker_preference,
             w_track_room=w.track_room_stability,
@@ -431,16 +479,22 @@ class SearchState:
         return all(not self.occupied[o, t:gap_end].any() for o in f.overflow[i])
 
     def room_free(self, i: int, t: int, r: int) -> bool:
-        """Room r holds nothing from t to the session's end plus the changeover."""
-        return not self.occupied[r, t : t + self.facts.dur[i] + self.facts.changeover].any()
+        """Room r is open for the session and holds nothing from t to its end plus the changeover."""
+        f = self.facts
+        end = t + f.dur[i]
+        return f.room_open(r, t, end) and not self.occupied[r, t : end + f.changeover].any()
 
     def free_rooms(self, i: int, t: int) -> np.ndarray:
-        """The suitable rooms free for session i from t, smallest first."""
-        rooms = self.facts.rooms[i]
+        """The suitable rooms open and free for session i from t, smallest first."""
+        f = self.facts
+        rooms = f.rooms[i]
         if not len(rooms):
             return rooms
-        span = self.occupied[rooms, t : t + self.facts.dur[i] + self.facts.changeover]
-        return rooms[~span.any(axis=1)]
+        end = t + f.dur[i]
+        free = ~self.occupied[rooms, t : end + f.changeover].any(axis=1)
+        if f.closed_upto is not None:
+            free &= f.rooms_open(rooms, t, end)
+        return rooms[free]
 
     def blockers(self, i: int, t: int, r: int) -> set[int] | None:
         """The placed sessions that keep unplaced session i from starting at t in room r: holders of the room or
@@ -448,9 +502,9 @@ class SearchState:
         interpreter pair that has no team left, and `after` partners in the way. None when t or r is not allowed
         at all. Taking them all out makes the place fit."""
         f = self.facts
-        if t not in f.start_sets[i] or not f.room_ok[i, r]:
-            return None
         end = t + f.dur[i]
+        if t not in f.start_sets[i] or not f.room_ok[i, r] or not f.room_open(r, t, end):
+            return None
         gap = f.changeover
         overlapping = (self.start < end) & (self.end > t)
         found: set[int] = set()

@@ -11,19 +11,23 @@ HOURS = ["09:00", "09:30", "10:00", "10:30", "11:00", "11:30", "12:00"]
 
 
 @st.composite
+def windows(draw, limited):
+    """No window (available or open throughout) or one window on the grid, when `limited` draws True."""
+    if not draw(limited):
+        return ()
+    lo = draw(st.integers(0, len(HOURS) - 2))
+    hi = draw(st.integers(lo + 1, len(HOURS) - 1))
+    return (Window(at(HOURS[lo]), at(HOURS[hi])),)
+
+
+@st.composite
 def conferences(draw):
     n_rooms = draw(st.integers(1, 3))
-    rooms = [make_room(f"R{i}", draw(st.sampled_from([30, 80, 200])), booths=draw(st.integers(0, 2)))
+    rooms = [make_room(f"R{i}", draw(st.sampled_from([30, 80, 200])), booths=draw(st.integers(0, 2)),
+                       availability=draw(windows(st.integers(0, 3).map(lambda k: k == 0))))
              for i in range(n_rooms)]
     n_speakers = draw(st.integers(1, 4))
-    speakers = []
-    for i in range(n_speakers):
-        windows = ()
-        if draw(st.booleans()):
-            lo = draw(st.integers(0, len(HOURS) - 2))
-            hi = draw(st.integers(lo + 1, len(HOURS) - 1))
-            windows = (Window(at(HOURS[lo]), at(HOURS[hi])),)
-        speakers.append(make_speaker(f"p{i}", availability=windows))
+    speakers = [make_speaker(f"p{i}", availability=draw(windows(st.booleans()))) for i in range(n_speakers)]
     sessions = []
     for i in range(draw(st.integers(1, 6))):
         sid = f"S{i}"

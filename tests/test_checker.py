@@ -230,6 +230,31 @@ def test_no_room_overlap_broken_by_a_main_room_among_its_own_overflow_rooms():
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# room_availability
+
+
+def test_room_availability_respected_by_a_window_the_changeover_runs_past():
+    conf = make_conference([make_session("S1")], rooms=[make_room("R1", availability=(window("09:00", "10:00"),))],
+                           changeover_min=15)
+    assert check(conf, timetable(place("S1", "09:00", "10:00"))).ok
+
+
+def test_room_availability_broken_by_a_window_opening_one_minute_late():
+    rooms = [make_room("R1", availability=(window("09:01", "12:00"),)), make_room("R2")]
+    report = check(make_conference([make_session("S1")], rooms=rooms), timetable(place("S1", "09:00", "10:00")))
+    assert broken(report, "room_availability") == [("S1",)]
+    assert "room R1 is not open" in report.violations[0].message
+
+
+def test_room_availability_broken_by_an_overflow_room_closed_while_it_relays():
+    rooms = [make_room("R1"), make_room("R2", availability=(window("10:00", "12:00"),))]
+    sessions = [make_session("S1", overflow_rooms=("R2",))]
+    report = check(make_conference(sessions, rooms=rooms), timetable(place("S1", "09:00", "10:00")))
+    assert broken(report, "room_availability") == [("S1",)]
+    assert "R2" in report.violations[0].message and "overflow" in report.violations[0].message
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # speaker_one_place
 
 

@@ -82,6 +82,16 @@ def test_unplaced_reason_names_the_speaker_who_is_never_available():
                             "for its 60 min inside one open period")
 
 
+def test_unplaced_reason_names_the_rooms_never_open_while_its_speaker_is_free():
+    rooms = [make_room("R1", 30), make_room("R2", 300, name="Aula Magna", availability=(window("11:00", "12:00"),))]
+    speakers = [make_speaker("s1", availability=(window("09:00", "10:30"),))]
+    conf = make_conference([make_session("A", 60, ("s1",), expected_audience=200)], rooms=rooms, speakers=speakers)
+    reason = unplaced_reasons(conf, Timetable((), ("A",)))["A"]
+    assert reason == ("its rooms are never open for its 60 min inside one open period at a time its speakers are "
+                      "available (suitable rooms and overflow rooms with opening times: Aula Magna (R2) open Fri 13 "
+                      "Oct 11:00-12:00)")
+
+
 def test_unplaced_reason_names_speakers_never_free_together():
     speakers = [make_speaker("s1", availability=(window("09:00", "10:00"),)),
                 make_speaker("s2", availability=(window("10:00", "11:00"),))]

@@ -19,6 +19,7 @@ import pytest
 
 from scheduler.domain import Window
 from scheduler.errors import InputError, Problem
+from scheduler.folder import write_folder
 from scheduler.loader import load_conference
 
 TINY = Path(__file__).parent / "data" / "tiny"
@@ -783,3 +784,95 @@ def test_a_workbook_header_written_another_way_is_read_too(folder, tmp_path):
     _rename_header(folder, "sessions.csv", "fixed_start", "Fixed_Start")
     conference = load_conference(folder_to_workbook(folder, tmp_path / "conf.xlsx"))
     assert conference.session_by_id["open"].fixed_start == load_conference(TINY).session_by_id["open"].fixed_start
+
+
+# --- rooms open only at some times (room_availability.csv) ------------------------------------------------------
+
+
+def write_room_availability(folder: Path, *rows: str) -> None:
+    (folder / "room_availability.csv").write_text("room_id,start,end\n" + "".join(f"{row}\n" for row in rows))
+
+
+def local(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2023, 10, day, hour, minute, tzinfo=ROME)
+
+
+OPEN_ROWS = ("sala1,2023-10-14T09:00,2023-10-14T12:00",
+             "sala1,2023-10-13T12:30:00Z,2023-10-13T17:00:00Z",  # 14:30-19:00 in Rome
+             "sala2,2023-10-13T09:30,2023-10-13T13:00")
+
+
+def test_room_availability_windows_are_read_onto_their_room_sorted_by_start(folder: Path):
+    write_room_availability(folder, *OPEN_ROWS)
+    rooms = load_conference(folder).room_by_id
+    assert rooms["sala1"].availability == (Window(local(13, 14, 30), local(13, 19)),
+                                           Window(local(14, 9), local(14, 12)))
+    assert rooms["sala2"].availability == (Window(local(13, 9, 30), local(13, 13)),)
+    assert rooms["aula"].availability == ()  # no row: open throughout
+    assert rooms["sala1"].availability[0].start.tzinfo == ROME
+
+
+def test_without_room_availability_file_every_room_is_open_throughout():
+    assert all(r.availability == () for r in load_conference(TINY).rooms)
+
+
+def test_workbook_sheet_room_availability_gives_the_same_windows(folder: Path, tmp_path: Path):
+    write_room_availability(folder, *OPEN_ROWS)
+    workbook = folder_to_workbook(folder, tmp_path / "tiny.xlsx")
+    assert "room_availability" in openpyxl.load_workbook(workbook).sheetnames
+    from_workbook = load_conference(workbook)
+    assert from_workbook.room_by_id["sala1"].availability != ()
+    assert from_workbook == load_conference(folder)
+
+
+@pytest.mark.parametrize(("row", "column", "fragment"), [
+    ("attic,2023-10-13T09:00,2023-10-13T12:00", "room_id", "unknown room id 'attic' (not in rooms.csv)"),
+    ("sala1,2023-10-13 nine,2023-10-13T12:00", "start", "'2023-10-13 nine' is not an ISO datetime"),
+    ("sala1,2023-10-13,2023-10-13T12:00", "start", "has no time of day"),
+    ("sala1,2023-10-13T12:00,2023-10-13T09:00", "end", "end 2023-10-13 09:00 is not after start 2023-10-13 12:00"),
+    ("sala1,2023-10-13T12:00,2023-10-13T12:00", "end", "is not after start"),
+    ("sala1,,2023-10-13T12:00", "start", "empty required cell"),
+    (",2023-10-13T09:00,2023-10-13T12:00", "room_id", "empty required cell"),
+])
+def test_room_availability_problem_names_file_row_and_column(folder: Path, row: str, column: str, fragment: str):
+    write_room_availability(folder, OPEN_ROWS[0], row)
+    assert_at(only_problem(folder), "room_availability.csv", 3, column, fragment)
+
+
+def test_room_availability_row_without_start_and_end_is_reported_not_read_as_open_throughout(folder: Path):
+    # A room open throughout has no row; a row without times has probably lost them.
+    write_room_availability(folder, "sala1,,")
+    assert {(p.file, p.row, p.column) for p in problems_of(folder)} == {("room_availability.csv", 2, "start"),
+                                                                       ("room_availability.csv", 2, "end")}
+
+
+def test_room_availability_problem_in_a_workbook_names_the_sheet(folder: Path, tmp_path: Path):
+    write_room_availability(folder, *OPEN_ROWS, "sala9,2023-10-13T09:00,2023-10-13T12:00")
+    workbook = folder_to_workbook(folder, tmp_path / "tiny.xlsx")
+    assert_at(only_problem(workbook), "room_availability", 5, "room_id", "unknown room id 'sala9' (not in sheet rooms)")
+
+
+def test_room_availability_header_written_another_way_is_read_too(folder: Path):
+    (folder / "room_availability.csv").write_text("Room ID,Start,END\nsala2,2023-10-13T09:30,2023-10-13T13:00\n")
+    assert load_conference(folder).room_by_id["sala2"].availability == (Window(local(13, 9, 30), local(13, 13)),)
+
+
+@pytest.mark.parametrize("misnamed", ["Room_availability.csv", "room availability.csv", "room_availabilty.csv"])
+def test_room_availability_file_under_another_name_is_reported_not_skipped(folder: Path, misnamed: str):
+    write_room_availability(folder, *OPEN_ROWS)
+    (folder / "room_availability.csv").rename(folder / misnamed)
+    assert_at(only_problem(folder), misnamed, None, None, "not read", "rename this file to room_availability.csv")
+
+
+def test_room_availability_survives_writing_the_folder_and_reading_it_again(folder: Path, tmp_path: Path):
+    write_room_availability(folder, *OPEN_ROWS)
+    original = load_conference(folder)
+    written = write_folder(original, tmp_path / "again")
+    assert read(written, "room_availability.csv")["room_id"].tolist() == ["sala1", "sala1", "sala2"]
+    assert load_conference(written) == original
+
+
+def test_a_folder_whose_rooms_are_open_throughout_gets_no_room_availability_file(tmp_path: Path):
+    written = write_folder(load_conference(TINY), tmp_path / "again")
+    assert not (written / "room_availability.csv").exists()
+    assert load_conference(written) == load_conference(TINY)

@@ -141,6 +141,39 @@ def test_speaker_one_place_two_pins_in_different_rooms_name_the_speaker_they_sha
     assert any("pinned to start" in line and "session B" in line for line in lines), lines
 
 
+# room_availability ----------------------------------------------------------------------------------------------
+
+
+def test_room_availability_the_only_big_room_is_used_only_while_open():
+    # The one attendee wants A and B, and B is pinned at 11:00: A would rather run before it, but the only room
+    # big enough for A opens at 11:00.
+    rooms = [make_room("R1", 300, availability=(window("11:00", "12:00"),)), make_room("R2", 30)]
+    sessions = [make_session("A", 60, expected_audience=200), make_session("B", 60, fixed_start=at("11:00"))]
+    conf = make_conference(sessions, rooms=rooms, attendees=(Attendee("a1", frozenset(), ("A", "B")),))
+    t = placed(solve(conf, FAST))
+    assert (t["A"].start, t["A"].room_id) == (at("11:00"), "R1") and t["B"].room_id == "R2"
+
+
+def test_room_availability_an_overflow_room_must_be_open_while_it_relays():
+    # R1 is open all morning, but the session is relayed into R2, which opens at 10:30.
+    rooms = [make_room("R1"), make_room("R2", availability=(window("10:30", "12:00"),))]
+    conf = make_conference([make_session("A", 60, overflow_rooms=("R2",))], rooms=rooms)
+    assert placed(solve(conf, FAST))["A"].start >= at("10:30")
+
+
+def test_room_availability_a_session_may_end_as_its_room_closes_despite_the_changeover():
+    rooms = [make_room("R1", availability=(window("09:00", "10:00"),))]
+    conf = make_conference([make_session("A", 60)], rooms=rooms, changeover_min=15)
+    assert placed(solve(conf, FAST))["A"].start == at("09:00")
+
+
+def test_room_availability_a_pin_while_the_room_is_closed_names_its_opening_times():
+    rooms = [make_room("R1", name="Sala Pace", availability=(window("10:00", "12:00"),)), make_room("R2")]
+    conf = make_conference([make_session("A", 60, fixed_start=at("09:00"), fixed_room="R1")], rooms=rooms)
+    text = explanation(solve(conf, FAST))
+    assert "room Sala Pace (R1) is open only Fri 13 Oct 10:00-12:00" in text, text
+
+
 # speaker_availability -------------------------------------------------------------------------------------------
 
 

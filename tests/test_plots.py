@@ -138,6 +138,18 @@ def test_gantt_shows_relay_rooms_of_an_overflow_session(conference):
     assert len(relay) == 1 and relay[0].get_y() + relay[0].get_height() / 2 == 1  # drawn on Sala B's row
 
 
+def test_gantt_shades_a_rooms_closed_hours_inside_the_open_periods(conference, timetable):
+    # Sala B opens at 09:30 on day 1 and not at all on day 2.
+    rooms = (conference.rooms[0], make_room("B", 50, name="Sala B", availability=(window("09:30", "12:00"),)))
+    conf = make_conference(conference.sessions, rooms=rooms, days=conference.days)
+    ax = plots.gantt(conf, timetable, DAY1).axes[0]
+    closed = [(p.get_x(), p.get_width(), p.get_y() + p.get_height() / 2) for p in ax.patches
+              if p.get_gid() == "room closed B"]
+    assert closed == [(9.0, 0.5, 1.0)]  # 09:00-09:30 on Sala B's row, nothing after it opens
+    assert not [p for p in ax.patches if p.get_gid() == "room closed A"]
+    assert "room closed" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
 def test_gantt_rejects_a_day_outside_the_conference(conference, timetable):
     with pytest.raises(ValueError, match="not a day of the conference"):
         plots.gantt(conference, timetable, DAY1 - timedelta(days=1))
@@ -188,6 +200,15 @@ def test_room_utilisation_counts_a_relay_once_even_when_overlapping(conference):
     t = Timetable((place("big", "A", "09:00", "10:00"), place("small", "B", "09:30", "10:00")))
     share = next(ax for ax in plots.room_utilisation(conf, t).axes if ax.images).images[0].get_array()
     assert np.allclose(share[:, 0], [100 * 60 / 150, 100 * 60 / 150])
+
+
+def test_room_utilisation_shares_are_of_the_time_the_room_is_open(conference, timetable):
+    # Sala B is open only 09:00-10:00 on day 1: s2 fills half of that; on day 2 it is closed, so it has no share.
+    rooms = (conference.rooms[0], make_room("B", 50, name="Sala B", availability=(window("09:00", "10:00"),)))
+    conf = make_conference(conference.sessions, rooms=rooms, days=conference.days)
+    share = next(ax for ax in plots.room_utilisation(conf, timetable).axes if ax.images).images[0].get_array()
+    assert np.isclose(share[1, 0], 50.0) and np.ma.is_masked(share[1, 1])
+    assert np.isclose(share[0, 0], 100 * 120 / 150)  # Sala A, open throughout, as before
 
 
 def idle_cells(ax) -> list[str]:

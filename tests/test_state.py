@@ -76,6 +76,29 @@ def test_speaker_one_place_a_free_room_is_not_enough():
     assert fits(facts, state, "B", "10:00", "R2")
 
 
+def test_room_availability_a_closed_room_is_neither_free_nor_a_blocker_to_take_out():
+    rooms = [make_room("R1", availability=(window("10:00", "12:00"),)), make_room("R2")]
+    conf = make_conference([make_session("A", 60), make_session("B", 60, expected_audience=150)], rooms=rooms)
+    facts, state = state_of(conf)
+    assert not fits(facts, state, "A", "09:30", "R1") and fits(facts, state, "A", "09:30", "R2")
+    assert fits(facts, state, "A", "10:00", "R1")
+    i, t, r = spot(facts, "A", "09:00", "R1")
+    assert state.blockers(i, t, r) is None  # no session to take out would make the place fit
+    assert list(state.free_rooms(i, t)) == [facts.conference.rooms.index(rooms[1])]
+
+
+def test_room_availability_starts_need_an_open_room_and_every_overflow_room_open():
+    rooms = [make_room("R1", 30), make_room("R2", 300, availability=(window("10:00", "11:00"),)),
+             make_room("R3", availability=(window("09:00", "11:30"),))]
+    # B fits only R2 (audience), C runs in R1 or R2 and is relayed into R3.
+    conf = make_conference([make_session("B", 60, expected_audience=200),
+                            make_session("C", 60, overflow_rooms=("R3",))], rooms=rooms)
+    facts, _ = state_of(conf)
+    assert [facts.grid.to_datetime(int(t)) for t in facts.starts[0]] == [at("10:00")]
+    assert [facts.grid.to_datetime(int(t)) for t in facts.starts[1]] == [at(h) for h in
+                                                                         ("09:00", "09:30", "10:00", "10:30")]
+
+
 def test_speaker_availability_starts_stay_inside_one_window():
     speakers = [make_speaker("s1", availability=(window("09:00", "10:00"), window("10:30", "12:00")))]
     conf = make_conference([make_session("A", 60, ("s1",))], speakers=speakers)
