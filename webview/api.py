@@ -103,6 +103,8 @@ def _room_record(programme: Programme, room_id: str) -> dict:
         "capacity": r.capacity,
         "booths": r.booths,
         "features": sorted(r.features),
+        "open": [{"start": w.start.astimezone(programme.conference.tz).isoformat(),
+                  "end": w.end.astimezone(programme.conference.tz).isoformat()} for w in r.availability],
         "sessions": [s.session_id for s in programme.by_room.get(r.room_id, [])],
         "relays": [s.session_id for s in programme.relays_by_room.get(r.room_id, [])],
         "url": external_url("public.room", room_id=r.room_id),

@@ -35,6 +35,11 @@ def hm(moment: datetime | None) -> str:
     return f"{moment.astimezone(current_programme().conference.tz):%H:%M}"
 
 
+def local_day(moment: datetime) -> date:
+    """The day `moment` falls on in the conference's zone, for `day_name`."""
+    return moment.astimezone(current_programme().conference.tz).date()
+
+
 def iso(moment: datetime | None) -> str:
     """ISO 8601 with the conference zone's offset, for <time datetime>."""
     return moment.astimezone(current_programme().conference.tz).isoformat() if moment else ""
@@ -117,7 +122,8 @@ def js_strings() -> dict[str, str]:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(hm=hm, iso=iso, epoch=epoch, speaker_or_none=speaker_or_none, hash_id=hash_id)
+    app.jinja_env.filters.update(hm=hm, iso=iso, epoch=epoch, speaker_or_none=speaker_or_none, hash_id=hash_id,
+                                 local_day=local_day)
     app.jinja_env.globals.update(
         room_name=room_name, speaker_names=speaker_names, slot_rooms=slot_rooms, track_color=track_colour,
         lang_summary=lang_summary, zone_city=zone_city, utc_offset=utc_offset, js_strings=js_strings,

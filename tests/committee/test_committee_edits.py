@@ -1,6 +1,6 @@
-"""Editing the draft: pin, move, withdraw, availability, a lost room. Every edit first shows the checker's
-verdict (violations caused and cleared, soft-goal changes) without saving; saving needs the revision the editor
-saw, so two editors never silently overwrite each other."""
+"""Editing the draft: pin, move, withdraw, availability, a room's opening times, a lost room. Every edit first
+shows the checker's verdict (violations caused and cleared, soft-goal changes) without saving; saving needs the
+revision the editor saw, so two editors never silently overwrite each other."""
 
 from __future__ import annotations
 
@@ -245,6 +245,130 @@ def test_a_lost_room_leaves_its_sessions_flagged_until_a_re_solve(editor, store,
     after = draft(store, slug)
     assert [r.room_id for r in after.conference.rooms] == ["R1"]
     assert "(gone)" in editor.get(f"/committee/c/{slug}/").get_data(as_text=True)
+
+
+def room_form(page: str) -> str:
+    return re.search(r'<form method="post" id="availability-form">(.*?)</form>', page, re.S).group(1)
+
+
+def room_windows_typed(page: str) -> str:
+    """What the room form's text area holds."""
+    area = re.search(r'<textarea[^>]*name="availability-availability"[^>]*>(.*?)</textarea>', room_form(page), re.S)
+    return html.unescape(area.group(1)).replace("\r\n", "\n").strip()
+
+
+def test_a_rooms_opening_times_are_checked_saved_and_shown(editor, store, slug):
+    before = draft(store, slug)
+    page = editor.get(f"/committee/c/{slug}/room/R1").get_data(as_text=True)
+    assert '<dd id="availability">throughout</dd>' in page and room_windows_typed(page) == ""
+    preview = post_edit(editor, slug, "room/R1", "availability", "preview", before.lock_version,
+                        availability="2023-10-13 09:00 - 2023-10-13 12:00").get_data(as_text=True)
+    assert 'id="no-new-violations"' in preview  # A and B, both in R1, lie inside
+    assert draft(store, slug) == before
+
+    saved = post_edit(editor, slug, "room/R1", "availability", "save", before.lock_version,
+                      availability="2023-10-13 09:00 - 2023-10-13 12:00")
+    assert saved.status_code == 302
+    after = draft(store, slug)
+    assert after.lock_version == before.lock_version + 1
+    assert [(w.start, w.end) for w in after.conference.room_by_id["R1"].availability] == [(at("09:00"),
+                                                                                          at("12:00"))]
+    assert after.conference.room_by_id["R2"].availability == ()
+    assert after.timetable == before.timetable
+    assert after.last_change == "room Room R1 is now open only Fri 13 Oct 09:00-12:00"
+    page = editor.get(f"/committee/c/{slug}/room/R1").get_data(as_text=True)
+    assert '<dd id="availability">Fri 13 Oct 09:00-12:00</dd>' in page
+    assert room_windows_typed(page) == "2023-10-13 09:00 - 2023-10-13 12:00"
+    assert "room Room R1 is now open only" in editor.get(f"/committee/c/{slug}/history").get_data(as_text=True)
+
+    post_edit(editor, slug, "room/R1", "availability", "save", after.lock_version, availability="")
+    assert draft(store, slug).conference.room_by_id["R1"].availability == ()
+    assert draft(store, slug).last_change == "room Room R1 is now open throughout"
+
+
+def test_a_malformed_opening_time_is_shown_at_its_field_and_saves_nothing(editor, store, slug):
+    before = draft(store, slug)
+    typed = "2023-10-13 09:00 - 2023-10-13 12:00\nmornings only\n2023-10-13 11:00 - 2023-10-13 10:00"
+    bad = post_edit(editor, slug, "room/R1", "availability", "save", before.lock_version, availability=typed)
+    assert bad.status_code == 422
+    page = bad.get_data(as_text=True)
+    problems = ["line 2: write a start and an end", "line 3: the end must come after the start"]
+    assert all(p in re.search(r'id="edit-error">(.*?)</p>', page, re.S).group(1) for p in problems)
+    field_errors = re.search(r'<ul class="problems" id="availability-availability-errors">(.*?)</ul>',
+                             room_form(page), re.S).group(1)
+    assert all(p in field_errors for p in problems)
+    assert re.search(r'<textarea[^>]*aria-describedby="availability-availability-errors"[^>]*aria-invalid="true"'
+                     r'|<textarea[^>]*aria-invalid="true"[^>]*aria-describedby="availability-availability-errors"',
+                     page)
+    assert room_windows_typed(page) == typed  # corrected in place, not typed again
+    assert draft(store, slug) == before
+
+
+def test_opening_times_that_leave_a_session_outside_are_flagged_until_it_moves(editor, store, slug):
+    before = draft(store, slug)
+    preview = post_edit(editor, slug, "room/R1", "availability", "preview", before.lock_version,
+                        availability="2023-10-13 09:00 - 2023-10-13 10:00").get_data(as_text=True)
+    new = re.search(r'<ul id="new-violations">(.*?)</ul>', preview, re.S).group(1)
+    assert "room_availability" in new and 'class="ref session">B</a>' in new  # B holds R1 10:00-11:00
+    post_edit(editor, slug, "room/R1", "availability", "save", before.lock_version,
+              availability="2023-10-13 09:00 - 2023-10-13 10:00")
+    after = draft(store, slug)
+    assert after.timetable == before.timetable  # nothing moves by itself
+    report = check(after.conference, after.timetable)
+    assert [(v.rule, v.sessions) for v in report.violations] == [("room_availability", ("B",))]
+
+    room_page = editor.get(f"/committee/c/{slug}/room/R1").get_data(as_text=True)
+    listed = re.search(r'<ul id="violations">(.*?)</ul>', room_page, re.S).group(1)
+    assert "room_availability" in listed and "is not open for the whole of" in listed
+    sessions = re.search(r'<ul id="room-sessions">(.*?)</ul>', room_page, re.S).group(1)
+    flags = dict(re.findall(r'<li data-session="(\w+)">(.*?)</li>', sessions, re.S))
+    assert "room_availability" in flags["B"] and "room_availability" not in flags["A"]
+    assert 'id="violations"' not in editor.get(f"/committee/c/{slug}/room/R2").get_data(as_text=True)
+    overview = editor.get(f"/committee/c/{slug}/").get_data(as_text=True)
+    assert "room_availability" in re.search(r'<ul id="violations">(.*?)</ul>', overview, re.S).group(1)
+    row = re.search(r'<tr data-session="B">(.*?)</tr>', overview, re.S).group(1)
+    assert '<span class="bad">room_availability</span>' in row
+
+    post_edit(editor, slug, "session/B", "move", "save", after.lock_version, start=start_field(at("11:00")),
+              room="R2")
+    assert 'id="violations"' not in editor.get(f"/committee/c/{slug}/room/R1").get_data(as_text=True)
+
+
+def test_a_relay_into_a_room_must_fit_its_opening_times_too(editor, store, slug):
+    with store.write() as session:
+        current = service.load_draft(session, slug)
+        relayed = replace(current.conference, sessions=tuple(
+            replace(s, overflow_rooms=("R2",)) if s.session_id == "A" else s for s in current.conference.sessions))
+        assert check(relayed, current.timetable).ok  # A (R1 9:00-10:00) is relayed into R2, free until 10:00
+        service.save_draft(session, slug, current.lock_version, relayed, current.timetable, summary="relay A",
+                           by="setup")
+    before = draft(store, slug)
+    post_edit(editor, slug, "room/R2", "availability", "save", before.lock_version,
+              availability="2023-10-13 10:00 - 2023-10-13 12:00")
+    page = editor.get(f"/committee/c/{slug}/room/R2").get_data(as_text=True)
+    relays = re.search(r'<ul id="room-relays">(.*?)</ul>', page, re.S).group(1)
+    assert 'data-session="A"' in relays and "room_availability" in relays
+    listed = re.search(r'<ul id="violations">(.*?)</ul>', page, re.S).group(1)
+    assert "relayed there as an overflow room" in listed
+
+
+def test_a_conflicting_save_of_opening_times_keeps_what_the_editor_typed(client_as, store, slug, accounts):
+    first, second = client_as("editor"), client_as("admin")
+    seen = draft(store, slug).lock_version
+    post_edit(first, slug, "session/C", "move", "save", seen, start=start_field(at("11:00")), room="R2")
+    typed = "2023-10-13 09:00 - 2023-10-13 10:30\n2023-10-13 11:00 - 2023-10-13 12:00"
+    clash = post_edit(second, slug, "room/R1", "availability", "save", seen, availability=typed)
+    assert clash.status_code == 409
+    page = clash.get_data(as_text=True)
+    assert f"{accounts['editor']} saved a change" in page and "Your change was not saved" in page
+    assert room_windows_typed(page) == typed
+    assert f'name="availability-lock_version" type="hidden" value="{seen + 1}"' in room_form(page)
+    stored = draft(store, slug)
+    assert stored.lock_version == seen + 1 and stored.conference.room_by_id["R1"].availability == ()
+
+    again = post_edit(second, slug, "room/R1", "availability", "save", seen + 1, availability=typed)
+    assert again.status_code == 302
+    assert len(draft(store, slug).conference.room_by_id["R1"].availability) == 2
 
 
 def test_the_history_keeps_every_revision_and_restores_one(editor, store, slug):

@@ -7,7 +7,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,6 +18,7 @@ import yaml
 from web_sample import PUBLISHED_AT
 from werkzeug.http import http_date
 
+from scheduler.domain import Timetable, Window
 from scheduler.revisions import PublishedVersion
 from webview.data import StaticSource
 from webview.links import selection_token
@@ -145,6 +146,19 @@ def test_speakers_rooms_timetable_and_conference(client):
     assert conference["days"][1]["periods"][1] == {"start": "2023-10-14T20:00:00+02:00",
                                                    "end": "2023-10-15T01:00:00+02:00"}
     assert conference["tracks"] == ["causes", "europe", "war-zone"]
+
+
+def test_a_rooms_opening_times_are_in_its_record_in_local_time(conference, app_for, spec):
+    tz = conference.tz
+    window = Window(datetime(2023, 10, 13, 7, 0, tzinfo=UTC), datetime(2023, 10, 13, 11, 0, tzinfo=UTC))
+    rooms = tuple(replace(r, availability=(window,)) if r.room_id == "R3" else r for r in conference.rooms)
+    limited = replace(conference, rooms=rooms)
+    client = app_for(StaticSource(limited, (PublishedVersion(1, PUBLISHED_AT, limited, Timetable((), ())),))
+                     ).test_client()
+    r3 = client.get("/api/rooms/R3").json
+    validate(spec, "/api/rooms/{room_id}", r3)
+    assert r3["open"] == [{"start": window.start.astimezone(tz).isoformat(), "end": "2023-10-13T13:00:00+02:00"}]
+    assert client.get("/api/rooms/R1").json["open"] == []  # open throughout
 
 
 def test_agenda_endpoint_gives_the_same_token_as_the_pages(client, app):

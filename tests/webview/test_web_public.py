@@ -6,22 +6,26 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
+from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from web_sample import (
+    DAY1,
+    DAY2,
     HOSTILE_BIO,
     HOSTILE_NAME,
     HOSTILE_TITLE,
     PUBLISHED_AT,
     RTL_TITLE,
+    at,
     small_conference,
     small_timetable,
 )
 
-from scheduler.domain import Timetable
+from scheduler.domain import Timetable, Window
 from scheduler.revisions import PublishedVersion
 from webview.data import StaticSource
 from webview.links import selection_token
@@ -300,6 +304,34 @@ def test_room_and_track_pages(client):
     assert get(client, "/track/war-zone").status_code == 200
     tracks = get(client, "/tracks").get_data(as_text=True)
     assert all(f'href="/track/{t}"' in tracks for t in ("causes", "europe", "war-zone"))
+
+
+def test_a_room_open_only_at_some_times_says_when_in_the_readers_locale(conference, app_for):
+    """Windows are written as the site writes other dates; a window ending on another day names both days."""
+    windows = (Window(at(DAY1, "09:00"), at(DAY1, "13:00")),
+               Window(at(DAY2, "20:00"), at(DAY2 + timedelta(days=1), "01:00")))
+    rooms = tuple(replace(r, availability=windows) if r.room_id == "R1" else r for r in conference.rooms)
+    limited = replace(conference, rooms=rooms)
+    client = app_for(StaticSource(limited, (PublishedVersion(1, PUBLISHED_AT, limited, small_timetable()),))
+                     ).test_client()
+
+    def opening(lang: str, room: str = "R1") -> tuple[str, list[str]] | None:
+        html = get(client, f"/room/{room}", lang=lang).get_data(as_text=True)
+        lead = re.search(r'<p id="room-open">([^<]*)</p>', html)
+        if lead is None:
+            return None
+        items = re.search(r'<ul id="room-windows"[^>]*>(.*?)</ul>', html, re.S).group(1)
+        return lead.group(1), [re.sub(r"<[^>]+>", "", li) for li in re.findall(r"<li>(.*?)</li>", items, re.S)]
+
+    assert opening("en-GB,en;q=0.9") == ("Open only at these times:",
+                                         ["Fri 13 Oct, 09:00–13:00", "Sat 14 Oct, 20:00–Sun 15 Oct, 01:00"])
+    assert opening("en-US") == ("Open only at these times:",
+                                ["Fri, Oct 13, 09:00–13:00", "Sat, Oct 14, 20:00–Sun, Oct 15, 01:00"])
+    assert opening("it") == ("Aperta solo in questi orari:",
+                             ["ven 13 ott, 09:00–13:00", "sab 14 ott, 20:00–dom 15 ott, 01:00"])
+    page = Page(get(client, "/room/R1").get_data(as_text=True))
+    assert [t["datetime"] for t in page.all("time")][:2] == ["2023-10-13T09:00:00+02:00", "2023-10-13T13:00:00+02:00"]
+    assert opening("en-GB", room="R2") is None  # open throughout: nothing to say
 
 
 def test_search_covers_titles_abstracts_and_speakers_with_filters(client):

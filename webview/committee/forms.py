@@ -124,12 +124,22 @@ class WithdrawForm(LockedForm):
     save = SubmitField("Withdraw")
 
 
+def windows_field(label: str) -> TextAreaField:
+    """A text area of time windows, one a line, as `workspace.parse_windows` reads them."""
+    return TextAreaField(label, validators=[Length(max=20000)])
+
+
 class AvailabilityForm(LockedForm):
-    availability = TextAreaField("Available (one window per line; empty: throughout)",
-                                 validators=[Length(max=20000)])
-    preferred = TextAreaField("Would rather present (one window per line)", validators=[Length(max=20000)])
+    availability = windows_field("Available (one window per line; empty: throughout)")
+    preferred = windows_field("Would rather present (one window per line)")
     preview = SubmitField("Check this availability")
     save = SubmitField("Save the availability")
+
+
+class RoomAvailabilityForm(LockedForm):
+    availability = windows_field("Open (one window per line; empty: throughout)")
+    preview = SubmitField("Check these opening times")
+    save = SubmitField("Save the opening times")
 
 
 class UserForm(CommitteeForm):

@@ -5,7 +5,7 @@ accounts); every POST is CSRF-checked. Views only parse forms and render: edits 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,8 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 
+from scheduler.checker import Violation
 from scheduler.diff import format_moment
-from scheduler.domain import Conference, Timetable
+from scheduler.domain import Conference, Timetable, Window
 from scheduler.errors import InputError
 from scheduler.folder import folder_zip, normalise
 from webview.committee import bp, runner
@@ -41,6 +42,7 @@ from webview.committee.forms import (
     PinForm,
     ReplaceForm,
     RoleForm,
+    RoomAvailabilityForm,
     SolveForm,
     UploadForm,
     UserForm,
@@ -63,6 +65,7 @@ from webview.committee.workspace import (
     preview,
     remove_room,
     set_availability,
+    set_room_availability,
     withdraw_session,
     withdraw_speaker,
 )
@@ -273,10 +276,7 @@ def _conference_page(slug: str, *, solve_form: SolveForm | None = None, replace_
                                     .order_by(RunRow.id.desc()).limit(RECENT_RUNS)))
     conf = draft.conference
     report = check_draft(conf, draft.timetable, latest.timetable if latest else None)
-    flagged: dict[str, list[str]] = defaultdict(list)
-    for violation in report.violations if report else ():
-        for sid in violation.sessions:
-            flagged[sid].append(violation.rule)
+    flagged = _flagged(report.violations if report else ())
     solve_form = solve_form or SolveForm(baseline="published" if latest else "none")
     replace_form = replace_form or ReplaceForm(prefix="replace", lock_version=draft.lock_version)
     if publish_form is None:
@@ -289,6 +289,15 @@ def _conference_page(slug: str, *, solve_form: SolveForm | None = None, replace_
         solve_form=solve_form, publish_form=publish_form, publish_error=publish_error, replace_form=replace_form,
         problems=problems, link=_linker(slug, conf),
     )
+
+
+def _flagged(violations: Iterable[Violation]) -> dict[str, list[str]]:
+    """Session id -> the hard rules it breaks, for the notes beside it in a timetable."""
+    flagged: dict[str, list[str]] = defaultdict(list)
+    for violation in violations:
+        for sid in violation.sessions:
+            flagged[sid].append(violation.rule)
+    return flagged
 
 
 def _by_day(conference: Conference, timetable: Timetable | None) -> list[tuple[date, list]]:
@@ -404,6 +413,16 @@ def _on_revision(form: Any, lock_version: int) -> None:
     form.lock_version.raw_data = [str(lock_version)]  # what the hidden input renders
 
 
+def _windows(field: Any, conference: Conference) -> tuple[Window, ...]:
+    """The windows typed in a form's text area. A mistake is also kept on the field, so the form shows it beside
+    the text area it is in (the speaker's form has two)."""
+    try:
+        return parse_windows(field.data or "", conference)
+    except EditError as err:
+        field.errors = [*field.errors, str(err)]
+        raise
+
+
 def _untouched(forms: dict[str, Any]) -> list[str]:
     """The forms of an edit page that were not just submitted: they show the current draft."""
     submitted = request.form.get("form") if request.method == "POST" else None
@@ -456,9 +475,8 @@ def speaker(slug: str, speaker_id: str) -> Any:
     def build(name: str, form: Any, draft: service.Draft) -> Edit:
         conf = draft.conference
         if name == "availability":
-            return set_availability(conf, draft.timetable, speaker_id, parse_windows(form.availability.data or "",
-                                                                                     conf),
-                                    parse_windows(form.preferred.data or "", conf))
+            return set_availability(conf, draft.timetable, speaker_id, _windows(form.availability, conf),
+                                    _windows(form.preferred, conf))
         return withdraw_speaker(conf, draft.timetable, speaker_id)
 
     def render(draft: service.Draft, result: tuple | None, error: str | None) -> str:
@@ -480,9 +498,12 @@ def speaker(slug: str, speaker_id: str) -> Any:
 @bp.route("/c/<slug>/room/<path:room_id>", methods=["GET", "POST"])
 @requires("viewer")
 def room(slug: str, room_id: str) -> Any:
-    forms = {"remove": WithdrawForm(prefix="remove")}
+    forms = {"availability": RoomAvailabilityForm(prefix="availability"), "remove": WithdrawForm(prefix="remove")}
 
-    def build(_name: str, _form: Any, draft: service.Draft) -> Edit:
+    def build(name: str, form: Any, draft: service.Draft) -> Edit:
+        if name == "availability":
+            return set_room_availability(draft.conference, draft.timetable, room_id,
+                                         _windows(form.availability, draft.conference))
         return remove_room(draft.conference, draft.timetable, room_id)
 
     def render(draft: service.Draft, result: tuple | None, error: str | None) -> str:
@@ -490,11 +511,20 @@ def room(slug: str, room_id: str) -> Any:
         the_room = conf.room_by_id.get(room_id) or abort(404)
         for key in _untouched(forms):
             forms[key].lock_version.data = draft.lock_version
-        placed = [(a, conf.session_by_id.get(a.session_id)) for a in (draft.timetable.assignments
-                                                                       if draft.timetable else ())
-                  if a.room_id == room_id]
+            if key == "availability":
+                forms[key].availability.data = format_windows(the_room.availability, conf)
+        assignments = sorted(draft.timetable.assignments if draft.timetable else (),
+                             key=lambda a: (a.start.timestamp(), a.room_id))
+        placed = [(a, conf.session_by_id.get(a.session_id)) for a in assignments if a.room_id == room_id]
+        # The room's windows bind live relays into it too, so the page lists them and their violations as well.
+        relayed = [(a, s) for a, s in ((a, conf.session_by_id.get(a.session_id)) for a in assignments)
+                   if s is not None and room_id in s.overflow_rooms]
+        here = {a.session_id for a, _ in placed + relayed}
+        report = check_draft(conf, draft.timetable)
+        violations = [v for v in (report.violations if report else ()) if here.intersection(v.sessions)]
         return render_template("committee/room.html", draft=draft, conf=conf, room=the_room, placed=placed,
-                               forms=forms, result=result, error=error, link=_linker(slug, conf))
+                               relayed=relayed, violations=violations, flagged=_flagged(violations), forms=forms,
+                               result=result, error=error, link=_linker(slug, conf), windows=describe_windows)
 
     return _edit_flow(slug, forms, build, render)
 

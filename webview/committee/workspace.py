@@ -134,6 +134,17 @@ def withdraw_speaker(conference: Conference, timetable: Timetable | None, speake
     return Edit(new_conference, timetable, f"{speaker.name} withdrew from the conference")
 
 
+def set_room_availability(conference: Conference, timetable: Timetable | None, room_id: str,
+                          windows: tuple[Window, ...]) -> Edit:
+    """Replace the times a room is open (empty: open throughout). Sessions placed or relayed there stay where they
+    are: the checker then flags those now outside the room's windows, as it does after a speaker's change."""
+    _room(conference, room_id)
+    room = conference.room_by_id[room_id]
+    rooms = tuple(replace(r, availability=windows) if r.room_id == room_id else r for r in conference.rooms)
+    what = f"open only {describe_windows(windows, conference)}" if windows else "open throughout"
+    return Edit(replace(conference, rooms=rooms), timetable, f"room {room.name} is now {what}")
+
+
 def remove_room(conference: Conference, timetable: Timetable | None, room_id: str) -> Edit:
     """A room is lost: it leaves the conference; pins to it and relays into it are dropped (the summary says
     which), and sessions placed in it keep their place in the draft until a re-solve moves them."""
