@@ -208,3 +208,30 @@ def test_no_timetable_in_time_lists_the_sessions_left_out(tmp_path, capsys, monk
     err = capsys.readouterr().err
     assert "No timetable found within 5 s" in err
     assert "not placed within the time limit: B" in err
+
+
+def test_a_room_open_only_late_in_the_morning_is_used_only_then_and_checked(tmp_path, capsys):
+    folder = tiny(tmp_path, "session_id,title,duration_min,speakers,expected_audience\nA,Alpha,60,s1,90\n"
+                            "B,Beta,60,s2,90\n")  # only R1 seats 90
+    (folder / "room_availability.csv").write_text("room_id,start,end\nR1,2023-10-13T10:00,2023-10-13T12:00\n",
+                                                  encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["solve", str(folder), "--out", str(out), "--time-limit", "5", "--quiet"]) == 0
+    frame = pd.read_csv(out / "timetable.csv")
+    assert set(frame.room_id) == {"R1"} and sorted(frame.start) == ["2023-10-13T10:00:00+02:00",
+                                                                     "2023-10-13T11:00:00+02:00"]
+    early = tmp_path / "early.csv"
+    early.write_text("session_id,room_id,start,end\nA,R1,2023-10-13T09:00:00+02:00,2023-10-13T10:00:00+02:00\n"
+                     "B,R1,2023-10-13T10:00:00+02:00,2023-10-13T11:00:00+02:00\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["check", str(folder), str(early)]) == 1
+    assert "room R1 is not open" in capsys.readouterr().out
+
+
+def test_a_room_open_too_briefly_exits_3_naming_its_opening_times(tmp_path, capsys):
+    folder = tiny(tmp_path, "session_id,title,duration_min,speakers,expected_audience\nA,Alpha,60,s1,90\n"
+                            "B,Beta,60,s2,90\n")
+    (folder / "room_availability.csv").write_text("room_id,start,end\nR1,2023-10-13T11:00,2023-10-13T12:00\n",
+                                                  encoding="utf-8")
+    assert main(["solve", str(folder), "--out", str(tmp_path / "o"), "--time-limit", "5", "--quiet"]) == 3
+    assert "room Room 1 (R1) is open only Fri 13 Oct 11:00-12:00" in capsys.readouterr().out
