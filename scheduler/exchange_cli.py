@@ -216,7 +216,7 @@ def run_import(args: argparse.Namespace) -> int:
             print(f"note: {note}", file=sys.stderr)
         # The folder is for the loader: read it back so a problem shows now, not at the committee's first solve.
         conference = load_conference(staging)
-        read_timetable(staging / "reference-timetable.csv", conference)
+        read_timetable(staging / "reference-timetable.csv", conference, label="reference-timetable.csv")
     print(
         f"imported {len(conference.sessions)} sessions, {len(conference.speakers)} speakers, "
         f"{len(conference.rooms)} rooms, {len(conference.days)} days into {out}; published times in "

@@ -103,8 +103,12 @@ def _read_row(row: _Row, conference: Conference, seen: dict[str, int], earlier: 
     return Assignment(row.cells["session_id"], row.cells["room_id"], start, end)
 
 
-def read_timetable(path: str | Path, conference: Conference, *, earlier: bool = False) -> Timetable:
+def read_timetable(path: str | Path, conference: Conference, *, earlier: bool = False,
+                   label: str | None = None) -> Timetable:
     """Read a timetable CSV of `conference`, as aware datetimes in its zone.
+
+    Problems name the file by `label`, else by the path as the caller gave it: two timetables compared (a
+    re-solve's reference, `plot --before`) are often both called timetable.csv, in different folders.
 
     Raises `InputError` with every problem: a missing file or column, unknown session or room ids, a session
     with two rows, unreadable datetimes, an end not after its start. An `earlier` timetable (a reference to stay
@@ -112,7 +116,7 @@ def read_timetable(path: str | Path, conference: Conference, *, earlier: bool = 
     a room closed, which is what a re-solve after a change is for.
     """
     path = Path(path)
-    label = path.name
+    label = label or str(path)
     if not path.is_file():
         raise InputError([Problem(label, f"timetable file not found: {path}")])
     problems: list[Problem] = []

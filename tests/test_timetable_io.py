@@ -136,14 +136,14 @@ def test_empty_timetable_writes_just_the_header(tmp_path: Path, conference):
 def test_bad_row(tmp_path: Path, conference, row: str, column: str, fragment: str):
     path = write_csv(tmp_path, "b,R2,2023-10-13T09:00,2023-10-13T10:00", row)
     problem = only_problem(path, conference)
-    assert (problem.file, problem.row, problem.column) == ("timetable.csv", 3, column)
+    assert (problem.file, problem.row, problem.column) == (str(path), 3, column)
     assert fragment in problem.message
 
 
 def test_duplicate_session_row(tmp_path: Path, conference):
     path = write_csv(tmp_path, "a,R1,2023-10-13T09:00,2023-10-13T10:00", "a,R2,2023-10-13T11:00,2023-10-13T12:00")
     problem = only_problem(path, conference)
-    assert (problem.file, problem.row, problem.column) == ("timetable.csv", 3, "session_id")
+    assert (problem.file, problem.row, problem.column) == (str(path), 3, "session_id")
     assert "already has a row (row 2)" in problem.message
 
 
@@ -156,12 +156,24 @@ def test_every_bad_row_is_reported(tmp_path: Path, conference):
 def test_missing_column(tmp_path: Path, conference):
     path = write_csv(tmp_path, "a,R1,2023-10-13T09:00", header="session_id,room_id,start")
     problem = only_problem(path, conference)
-    assert (problem.file, problem.row, problem.column) == ("timetable.csv", 1, "end")
+    assert (problem.file, problem.row, problem.column) == (str(path), 1, "end")
 
 
 def test_missing_file(tmp_path: Path, conference):
     problem = only_problem(tmp_path / "nope.csv", conference)
-    assert problem.file == "nope.csv" and "not found" in problem.message
+    assert problem.file == str(tmp_path / "nope.csv") and "not found" in problem.message
+
+
+def test_problems_name_the_file_as_given_so_two_timetable_csvs_are_told_apart(tmp_path: Path, conference,
+                                                                               monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for version in ("v1", "v2"):
+        (tmp_path / version).mkdir()
+        (tmp_path / version / "timetable.csv").write_text(f"{HEADER}\nx,R1,2023-10-13T09:00,2023-10-13T10:00\n")
+    assert only_problem(Path("v2/timetable.csv"), conference).file == "v2/timetable.csv"
+    with pytest.raises(InputError) as info:  # a caller reading a temporary copy names what the user knows
+        read_timetable(tmp_path / "v1" / "timetable.csv", conference, label="upload.zip:timetable.csv")
+    assert [p.file for p in info.value.problems] == ["upload.zip:timetable.csv"]
 
 
 def test_an_earlier_timetable_may_name_sessions_and_rooms_since_withdrawn(tmp_path: Path, conference):

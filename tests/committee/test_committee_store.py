@@ -185,6 +185,15 @@ def test_a_pretalx_json_upload_keeps_submission_codes_and_shows_the_importers_no
     assert len(draft.timetable.assignments) == len(draft.conference.sessions)
 
 
+def test_a_bad_timetable_in_an_uploaded_zip_is_named_as_in_the_zip(editor, store, tmp_path):
+    folder = write_folder(load_conference(TINY), tmp_path / "with-timetable")
+    (folder / "timetable.csv").write_text("session_id,room_id,start,end\n"
+                                          "nobody,aula,2023-10-13T09:30,2023-10-13T10:30\n")
+    page = upload(editor, folder_zip_bytes(folder), "programme.zip").get_data(as_text=True)
+    assert "timetable.csv:2:session_id" in page  # not the temporary folder the zip was unpacked into
+    assert "/tmp" not in page and str(tmp_path) not in page
+
+
 def test_an_invalid_upload_lists_every_problem_and_stores_nothing(editor, store, tmp_path):
     folder = write_folder(load_conference(TINY), tmp_path / "broken")
     sessions = (folder / "sessions.csv").read_text().replace(",90,sp2,", ",ninety,sp2,").replace(

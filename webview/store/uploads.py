@@ -92,7 +92,8 @@ def _read(path: Path, name: str, kind: str, tmp: Path, limits: ZipLimits) -> Imp
     folder = extract_zip(labelled, tmp / "extracted", limits)
     conference = load_conference(folder)
     timetable_csv = folder / TIMETABLE_FILE
-    timetable = read_timetable(timetable_csv, conference) if timetable_csv.is_file() else None
+    # named as in the zip, not by the temporary folder it was unpacked into
+    timetable = read_timetable(timetable_csv, conference, label=TIMETABLE_FILE) if timetable_csv.is_file() else None
     return Imported(conference, timetable, "zip")
 
 
