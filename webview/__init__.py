@@ -137,5 +137,6 @@ def _finish_response(response: Response) -> Response:
 
 def _not_found(error) -> tuple[str | Response, int]:
     if request.path.startswith("/api/"):
-        return {"error": "not found", "path": request.path}, 404
+        # also when no route matched, where the API's after_request (which sets the CORS header) does not run
+        return {"error": "not found", "path": request.path}, 404, {"Access-Control-Allow-Origin": "*"}
     return render_template("error.html", code=404, error=error), 404

@@ -43,6 +43,9 @@ def _json_error(error: HTTPException):
     if request.path.startswith("/api/"):
         # Keep what the error says in headers (Allow of a 405), but not its HTML content type.
         headers = [(key, value) for key, value in error.get_headers() if key.lower() != "content-type"]
+        # Routing errors never reach the blueprint's after_request: the CORS header is set here too, or a script
+        # on another site could not read why its request failed.
+        headers.append(("Access-Control-Allow-Origin", "*"))
         return {"error": error.description or error.name, "path": request.path}, error.code, headers
     return error
 

@@ -254,5 +254,10 @@ def test_a_wrong_method_is_a_json_405_that_names_the_allowed_ones(client):
     assert response.status_code == 405 and response.mimetype == "application/json"
     assert response.json["path"] == "/api/sessions" and response.json["error"]
     assert "GET" in response.headers["Allow"]
+    # A browser script on another site reads the error only with the CORS header, as it reads the answers.
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    unknown = client.get("/api/nothing-here")
+    assert unknown.status_code == 404 and unknown.mimetype == "application/json"
+    assert unknown.headers["Access-Control-Allow-Origin"] == "*"
     # Outside the API, errors stay pages.
     assert client.post("/feeds/conference.ics").mimetype == "text/html"
