@@ -50,8 +50,10 @@ class ScheduleSource(Protocol):
 class FolderSource:
     """A conference folder (or workbook) and one timetable CSV, presented as a single published version.
 
-    Without a timetable file the conference is shown as not yet published. The published time is the timetable
-    file's modification time, so feeds' Last-Modified moves when the committee writes a new timetable.
+    Without a timetable file the conference is shown as not yet published. The published time is the latest
+    modification time of the timetable and the conference's files, so feeds' Last-Modified moves when the
+    committee writes a new timetable and also when it corrects a title or a room name: a client revalidating with
+    If-Modified-Since alone would otherwise keep the old text.
     """
 
     def __init__(self, conference_path: str | Path, timetable_csv: str | Path | None = None):
@@ -83,7 +85,7 @@ class FolderSource:
         if self.timetable_csv is None:
             return conference, ()
         timetable = read_timetable(self.timetable_csv, conference)
-        published_at = datetime.fromtimestamp(self.timetable_csv.stat().st_mtime, tz=UTC)
+        published_at = datetime.fromtimestamp(max(path.stat().st_mtime for path in self._watched()), tz=UTC)
         return conference, (PublishedVersion(1, published_at.replace(microsecond=0), conference, timetable),)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -200,12 +200,17 @@ def test_folder_source_publishes_the_timetable_as_one_version(folder, tmp_path):
     csv = tmp_path / "timetable.csv"
     write_tiny_timetable(folder, csv)
     stamp = datetime(2023, 9, 20, 8, 0, tzinfo=UTC)
-    os.utime(csv, (stamp.timestamp(), stamp.timestamp()))
+    for path in [csv, *folder.iterdir()]:
+        os.utime(path, (stamp.timestamp(), stamp.timestamp()))
     conference, versions = FolderSource(folder, csv).load()
     assert len(versions) == 1
     version = versions[0]
     assert version.number == 1 and version.published_at == stamp and version.conference is conference
     assert version.timetable.by_session["s2"].start == at(DAY1, "11:00")
+    # A corrected title is a change too: Last-Modified (the published time) moves with it, not only with the CSV.
+    edited = stamp + timedelta(hours=2)
+    os.utime(folder / "sessions.csv", (edited.timestamp(), edited.timestamp()))
+    assert FolderSource(folder, csv).load()[1][0].published_at == edited
 
 
 def test_cache_reloads_when_a_file_changes_and_keeps_the_last_good_one_on_a_broken_edit(folder, tmp_path):
