@@ -3,6 +3,8 @@
     agenda plot data/rome-2023 --timetable out/timetable.csv --kind gantt --day 2023-10-13 --out gantt.png
     agenda plot data/rome-2023 --timetable out/timetable.csv --kind all --out out/figures/
     agenda plot data/rome-2023 --timetable new.csv --kind changes --before old.csv --out changes.svg
+    agenda plot v2/ --timetable v2/timetable.csv --kind changes --before v1/timetable.csv --before-conference v1/ \
+        --out changes.svg
 
 The format follows the file extension (.png or .svg). An --out without one of those extensions is a folder
 (created if needed) that receives one file per picture, `--format` deciding their type; there `gantt` without
@@ -50,6 +52,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "--before", type=Path, help="earlier timetable CSV: draw the changes from it (--kind changes or all)"
     )
     parser.add_argument(
+        "--before-conference", type=Path, metavar="FOLDER",
+        help="the conference the earlier timetable was made for: names the sessions withdrawn and the rooms "
+        "closed since (else their ids stand in)",
+    )
+    parser.add_argument(
         "--out", type=Path, required=True, help="a .png or .svg file, or a folder that receives one file per picture"
     )
     parser.add_argument("--format", choices=FORMATS, default="png", help="file type when --out is a folder")
@@ -81,13 +88,19 @@ def handler(args: argparse.Namespace) -> int:
         return _fail("--kind all writes several pictures: give a folder as --out")
     if args.kind == "changes" and args.before is None:
         return _fail("--kind changes needs --before EARLIER.csv")
+    if args.before_conference is not None and args.before is None:
+        return _fail("--before-conference names the conference of an earlier timetable: give --before EARLIER.csv")
 
     conference = load_conference(args.conference)
     timetable = read_timetable(args.timetable, conference)
     # Read before drawing anything, so a bad file leaves no pictures behind. An earlier timetable may name sessions
     # withdrawn or rooms closed since (as `solve --reference` allows): `changes` shows them removed or moved out.
     draws_changes = args.kind == "changes" or (args.kind == "all" and args.before is not None)
-    before = read_timetable(args.before, conference, earlier=True) if draws_changes else None
+    previous = load_conference(args.before_conference) if draws_changes and args.before_conference else None
+    # Against its own conference the earlier timetable is checked in full; against today's it may name what has
+    # gone since.
+    before = (read_timetable(args.before, previous) if previous is not None
+              else read_timetable(args.before, conference, earlier=True)) if draws_changes else None
     day_dates = [d.date for d in conference.days]
     if args.day is not None and args.day not in day_dates:
         return _fail(f"{args.day} is not a day of the conference (days: {', '.join(map(str, day_dates))})")
@@ -99,7 +112,7 @@ def handler(args: argparse.Namespace) -> int:
                 return _fail(f"--kind gantt to one file needs --day (days: {', '.join(map(str, day_dates))})")
             fig = plots.gantt(conference, timetable, day)
         elif args.kind == "changes":
-            fig = plots.changes(conference, before, timetable)
+            fig = plots.changes(conference, before, timetable, previous)
         else:
             fig = _WHOLE_CONFERENCE[args.kind](conference, timetable)
         _save(fig, out, args.dpi)
@@ -110,7 +123,7 @@ def handler(args: argparse.Namespace) -> int:
         for day in [args.day] if args.day is not None else day_dates:
             _save(plots.gantt(conference, timetable, day), out / f"gantt-{day.isoformat()}{suffix}", args.dpi)
     if before is not None:
-        _save(plots.changes(conference, before, timetable), out / f"changes{suffix}", args.dpi)
+        _save(plots.changes(conference, before, timetable, previous), out / f"changes{suffix}", args.dpi)
     for kind, draw in _WHOLE_CONFERENCE.items():
         if args.kind in (kind, "all"):
             _save(draw(conference, timetable), out / f"{kind}{suffix}", args.dpi)

@@ -13,6 +13,7 @@ B (50 seats). The base timetable:
 from __future__ import annotations
 
 import argparse
+import shutil
 from datetime import UTC, timedelta
 from pathlib import Path
 
@@ -421,6 +422,27 @@ def test_cli_changes_from_an_earlier_timetable_with_a_session_withdrawn_since(co
                     "--out", str(out), "--format", "svg") == 0
     svg = (out / "changes.svg").read_text()
     assert 'id="before s4"' in svg and 'id="after s4"' not in svg
+
+
+def test_cli_changes_name_what_was_withdrawn_and_closed_from_the_earlier_conference(conference_folder, tmp_path):
+    folder, timetable_csv = conference_folder
+    v1 = tmp_path / "v1"
+    shutil.copytree(folder, v1)
+    (v1 / "rooms.csv").write_text((v1 / "rooms.csv").read_text() + "C,Sala Capitini,40,0\n")
+    (v1 / "sessions.csv").write_text((v1 / "sessions.csv").read_text() + "s4,Poetry for peace,30,p2,en,,,10\n")
+    earlier = write_earlier(conference_folder, tmp_path, "s4,C,11:00,11:30")
+    out = tmp_path / "changes.svg"
+    assert run_plot(str(folder), "--timetable", str(timetable_csv), "--kind", "changes", "--before", str(earlier),
+                    "--before-conference", str(v1), "--out", str(out)) == 0
+    svg = out.read_text()
+    assert "Poetry for peace (withdrawn)" in svg and "Sala Capitini (closed)" in svg
+
+
+def test_cli_before_conference_without_before_is_refused(conference_folder, tmp_path, capsys):
+    folder, timetable_csv = conference_folder
+    assert run_plot(str(folder), "--timetable", str(timetable_csv), "--kind", "rooms", "--before-conference",
+                    str(folder), "--out", str(tmp_path / "r.png")) == 2
+    assert "give --before" in capsys.readouterr().err and not (tmp_path / "r.png").exists()
 
 
 @pytest.mark.parametrize(("earlier_text", "where"), [
