@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from scheduler.domain import Session
 from webview.data import Filters, Programme, Slot, current_programme
 from webview.links import external_url, selection_from_args, selection_from_token, selection_token, webcal_url
 from webview.templating import static_url
@@ -64,10 +65,24 @@ def day(day: str) -> str:
 
 
 @bp.get("/session/<path:session_id>")
-def session(session_id: str) -> str:
-    slot = _slot_or_404(current_programme(), session_id)
-    google = _google_calendar_link(current_programme(), slot) if slot.assignment else None
+def session(session_id: str) -> str | tuple[str, int]:
+    programme = current_programme()
+    slot = programme.slot(session_id)
+    if slot is None:
+        # Calendar events of a withdrawn session stay in subscribers' calendars as cancelled, with this page as
+        # their link: say what became of it (410 Gone) rather than "no such page".
+        gone = _withdrawn(programme, session_id) or abort(404)
+        return render_template("public/withdrawn.html", session=gone), 410
+    google = _google_calendar_link(programme, slot) if slot.assignment else None
     return render_template("public/session.html", slot=slot, google_link=google)
+
+
+def _withdrawn(programme: Programme, session_id: str) -> Session | None:
+    """The session as the latest published version that placed it had it, if one did (and it is gone now)."""
+    for version in sorted(programme.versions, key=lambda v: v.number, reverse=True):
+        if session_id in version.timetable.by_session and session_id in version.conference.session_by_id:
+            return version.conference.session_by_id[session_id]
+    return None
 
 
 @bp.get("/speakers")
@@ -170,13 +185,6 @@ def service_worker() -> Response:
     response = Response(body, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     return response
-
-
-def _slot_or_404(programme: Programme, session_id: str) -> Slot:
-    slot = programme.slot(session_id)
-    if slot is None:
-        abort(404)
-    return slot
 
 
 def _google_calendar_link(programme: Programme, slot: Slot) -> str:

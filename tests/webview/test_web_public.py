@@ -185,6 +185,23 @@ def test_unknown_things_are_404_pages(client, url):
     assert "Page not found" in response.get_data(as_text=True)
 
 
+def test_a_withdrawn_sessions_page_says_so_for_the_link_in_cancelled_calendar_events(conference, app_for):
+    first = small_timetable()
+    later = replace(conference, sessions=tuple(s for s in conference.sessions if s.session_id != "E"))
+    versions = (PublishedVersion(1, PUBLISHED_AT, conference, first),
+                PublishedVersion(2, PUBLISHED_AT + timedelta(days=1), later,
+                                 Timetable(tuple(a for a in first.assignments if a.session_id != "E"))))
+    client = app_for(StaticSource(later, versions)).test_client()
+    response = get(client, "/session/E")
+    assert response.status_code == 410
+    text = str(VisibleText(response.get_data(as_text=True)))
+    assert "Session withdrawn" in text and "Reports from Kharkiv" in text
+    assert get(client, "/session/E", lang="it").status_code == 410
+    assert "Sessione ritirata" in get(client, "/session/E", lang="it").get_data(as_text=True)
+    # Never published (TBA was never placed) or never existed: still "no such page".
+    assert get(client, "/session/TBA").status_code == 200 and get(client, "/session/nope").status_code == 404
+
+
 @pytest.mark.parametrize("url", ["/day/2023-10-13", "/session/A", "/session/B", "/speaker/S4", "/search?q=peace",
                                  "/agenda?s=A&s=B", "/track/causes", "/room/R1", "/speakers"])
 def test_hostile_text_is_escaped(client, url):
