@@ -367,9 +367,8 @@ def _room_availability(ctx: _Context) -> Iterator[_Found]:
                 continue  # an unknown room is room_suits_session's business; no windows: open throughout
             if not _inside_one([_window_seconds(w, ctx.zone) for w in room.availability], p):
                 relayed = "" if room_id == p.room_id else " (relayed there as an overflow room)"
-                yield f"room {room_id} is not open for the whole of {ctx.span(p)} on {ctx.day(p.start)}{relayed}", (
-                    p.sid,
-                )
+                message = f"room {room_id} is not open for the whole of {ctx.span(p)} on {ctx.day(p.start)}{relayed}"
+                yield message, (p.sid,)
 
 
 def _pinned(ctx: _Context) -> Iterator[_Found]:
