@@ -201,7 +201,7 @@ def _closed_upto(conference: Conference, grid: Grid, horizon: int) -> np.ndarray
 
 
 def _in_open_rooms(closed_upto: np.ndarray, starts: np.ndarray, duration: int, rooms: np.ndarray,
-                   overflow: list[int]) -> np.ndarray:
+                   overflow: tuple[int, ...]) -> np.ndarray:
     """The starts at which one of the session's suitable rooms and all its overflow rooms are open throughout:
     at the others it could be placed nowhere."""
     ends = starts + duration
@@ -303,11 +303,12 @@ class Facts:
             sorted(range(n_rooms), key=lambda k: (conference.rooms[k].capacity, conference.rooms[k].room_id)),
             dtype=np.int64,
         )
+        rooms = tuple(by_size[room_ok[i, by_size]] for i in range(n))
+        overflow = tuple(tuple(room_index[r] for r in s.overflow_rooms if r in room_index) for s in sessions)
         closed_upto = _closed_upto(conference, grid, horizon)
         if closed_upto is not None:
-            starts = [_in_open_rooms(closed_upto, mine, s.duration_min, by_size[room_ok[i, by_size]],
-                                     [room_index[r] for r in s.overflow_rooms if r in room_index])
-                      for i, (s, mine) in enumerate(zip(sessions, starts, strict=True))]
+            starts = [_in_open_rooms(closed_upto, starts[i], sessions[i].duration_min, rooms[i], overflow[i])
+                      for i in range(n)]
         neighbours, pair_weight = _pair_weights(conference, index)
         co_speakers, before, later = _speakers(sessions, index)
 
@@ -335,9 +336,9 @@ class Facts:
             dur=tuple(s.duration_min for s in sessions),
             starts=tuple(starts),
             start_sets=tuple(frozenset(ts.tolist()) for ts in starts),
-            rooms=tuple(by_size[room_ok[i, by_size]] for i in range(n)),
+            rooms=rooms,
             room_ok=room_ok,
-            overflow=tuple(tuple(room_index[r] for r in s.overflow_rooms if r in room_index) for s in sessions),
+            overflow=overflow,
             plenary_list=tuple(s.plenary for s in sessions),
             fixed=np.array([s.fixed_start is not None and s.fixed_room is not None for s in sessions], dtype=bool),
             neighbours=neighbours,
