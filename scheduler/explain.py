@@ -14,7 +14,7 @@ import time
 from ortools.sat.python import cp_model
 
 from scheduler.domain import Conference, Timetable
-from scheduler.model import Built, ModelOptions, build_model, room_needs
+from scheduler.model import Guards, ModelOptions, build_model, room_needs
 from scheduler.timegrid import Grid
 from scheduler.wording import describe_windows, session_label
 
@@ -27,23 +27,27 @@ NOT_NARROWED = (
 )
 
 
-def _solve_under(b: Built, assumptions: list[cp_model.IntVar], time_limit_s: float) -> tuple[int, list[int]]:
-    b.model.clear_assumptions()
-    b.model.add_assumptions(assumptions)
+def _solve_under(model: cp_model.CpModel, assumptions: list[cp_model.IntVar], time_limit_s: float,
+                 linearization_level: int = 1) -> tuple[int, list[int]]:
+    model.clear_assumptions()
+    model.add_assumptions(assumptions)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.5, time_limit_s)
     solver.parameters.num_workers = 1  # cores from a single worker are the smallest CP-SAT reports
-    status = solver.solve(b.model)
+    solver.parameters.linearization_level = linearization_level
+    status = solver.solve(model)
     core = list(solver.sufficient_assumptions_for_infeasibility()) if status == cp_model.INFEASIBLE else []
     return status, core
 
 
-def minimal_core(b: Built, assumptions: list[cp_model.IntVar], time_limit_s: float) -> list[cp_model.IntVar] | None:
+def minimal_core(model: cp_model.CpModel, assumptions: list[cp_model.IntVar], time_limit_s: float,
+                 linearization_level: int = 1) -> list[cp_model.IntVar] | None:
     """A subset of `assumptions` that is infeasible and, as far as time allows, minimal; None if none was found
-    (feasible, or not decided in time)."""
+    (feasible, or not decided in time). A model of aggregate rows (`periods`' master) is decided by its LP:
+    `linearization_level` 2 for it."""
     deadline = time.perf_counter() + time_limit_s
     by_index = {lit.index: lit for lit in assumptions}
-    status, core_idx = _solve_under(b, assumptions, time_limit_s / 2)
+    status, core_idx = _solve_under(model, assumptions, time_limit_s / 2, linearization_level)
     if status != cp_model.INFEASIBLE:
         return None
     core = [by_index[i] for i in core_idx if i in by_index] or list(assumptions)
@@ -53,7 +57,7 @@ def minimal_core(b: Built, assumptions: list[cp_model.IntVar], time_limit_s: flo
         if remaining <= 0:
             break
         trial = core[:i] + core[i + 1 :]
-        status, smaller = _solve_under(b, trial, min(remaining, 5.0))
+        status, smaller = _solve_under(model, trial, min(remaining, 5.0), linearization_level)
         if status == cp_model.INFEASIBLE:
             kept = {idx for idx in smaller} or {lit.index for lit in trial}
             core = [lit for lit in trial if lit.index in kept]
@@ -66,12 +70,17 @@ def explain(conference: Conference, time_limit_s: float = 20.0) -> list[str]:
     """Plain-language lines naming requirements that cannot all hold at once; the last line says what to relax."""
     b = build_model(conference, ModelOptions(explain=True))
     literals = list(b.guards.literals.values())
-    core = minimal_core(b, literals, time_limit_s)
+    core = minimal_core(b.model, literals, time_limit_s)
     if core is None:  # the caller knows no timetable exists; only the narrowing down failed
         return [NOT_NARROWED]
-    # Read the core as "these requirements together": constraints first, the sessions they concern last.
-    lines = sorted((b.guards.texts[lit.index] for lit in core), key=lambda t: (t.endswith("in the programme"), t))
-    keys = {lit.index: key for key, lit in b.guards.literals.items()}
+    return core_lines(conference, b.guards, core)
+
+
+def core_lines(conference: Conference, guards: Guards, core: list[cp_model.IntVar]) -> list[str]:
+    """A core of guarded requirements in words, read as "these requirements together": constraints first, the
+    sessions they concern last, then what to relax."""
+    lines = sorted((guards.texts[lit.index] for lit in core), key=lambda t: (t.endswith("in the programme"), t))
+    keys = {lit.index: key for key, lit in guards.literals.items()}
     periods = open_periods_line(conference, [keys[lit.index] for lit in core])
     if periods:
         lines.insert(sum(not t.endswith("in the programme") for t in lines), periods)

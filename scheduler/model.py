@@ -136,7 +136,7 @@ def add_placed_once(b: Built) -> None:
         placed: cp_model.IntVar | int = 1
         if (b.options.allow_unplaced and sid not in b.options.fixed) or b.options.explain:
             placed = b.model.new_bool_var(f"placed[{sid}]")
-            for must in b.guards(f"placed:{sid}", f"{session_label(s)} must be in the programme"):
+            for must in b.guards(f"placed:{sid}", placed_text(s)):
                 b.model.add_implication(must, placed)
         b.placed[sid] = placed
         b.model.add_exactly_one(b.x[sid].values()) if isinstance(placed, int) else b.model.add(
@@ -155,6 +155,45 @@ def add_placed_once(b: Built) -> None:
         for t, lit in b.x[sid].items():
             for u in b.grid.instants_in(t, t + s.duration_min):
                 b.covering[u].append((sid, lit))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Requirements in words, for explanations (here and in `periods`, whose master model states them in aggregate)
+
+
+def placed_text(s: Session) -> str:
+    return f"{session_label(s)} must be in the programme"
+
+
+def room_text(conference: Conference, rid: str) -> str:
+    gap = conference.changeover_min
+    between = f", with at least {gap} min between two sessions (changeover_min)" if gap else ""
+    return f"room {conference.room_by_id[rid].name} ({rid}) holds one session at a time" + between
+
+
+def room_open_text(room: Room) -> str:
+    return f"room {room.name} ({room.room_id}) is open only {describe_windows(room.availability)}"
+
+
+def speaker_text(conference: Conference, speaker_id: str, sids: list[str]) -> str:
+    speaker = conference.speaker_by_id.get(speaker_id)
+    talks = " and ".join(session_label(conference.session_by_id[sid]) for sid in sids)
+    return f"speaker {speaker.name if speaker else speaker_id} ({speaker_id}) is in one place at a time, and " \
+        f"presents {talks}"
+
+
+def plenary_text(s: Session) -> str:
+    return f"{session_label(s)} is a plenary: nothing else runs meanwhile"
+
+
+def after_text(before: Session, s: Session) -> str:
+    return f"{session_label(before)} must end before {session_label(s)} starts"
+
+
+def interpreters_text(pair: tuple[str, str], teams: list, sids: list[str]) -> str:
+    when = "; ".join(f"{t.team_id}: {describe_windows(t.windows) or 'throughout'}" for t in teams)
+    text = f"only {len(teams)} interpreter team(s) for {pair[0]}-{pair[1]}" + (f" ({when})" if teams else "")
+    return text + f", and {_some(sids)} need {pair[0]}-{pair[1]} interpretation"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -205,10 +244,7 @@ def add_no_room_overlap(b: Built) -> None:
 def _room_guard(b: Built, rid: str) -> list[cp_model.IntVar]:
     """When explaining, a room's one-session-at-a-time rule is an assumption too, so a conflict names the room
     (and the changeover, which makes back-to-back sessions clash though their times do not overlap)."""
-    gap = b.conference.changeover_min
-    between = f", with at least {gap} min between two sessions (changeover_min)" if gap else ""
-    return b.guards(f"room:{rid}", f"room {b.conference.room_by_id[rid].name} ({rid}) holds one session at a time"
-                    + between)
+    return b.guards(f"room:{rid}", room_text(b.conference, rid))
 
 
 def _in_room(b: Built, rid: str, conditions: list[cp_model.IntVar], name: str) -> cp_model.IntVar:
@@ -241,11 +277,7 @@ def add_speaker_one_place(b: Built) -> None:
         if not b.guards.enabled:
             b.model.add_no_overlap([b.interval[sid] for sid in sessions])
             continue
-        speaker = b.conference.speaker_by_id.get(speaker_id)
-        talks = " and ".join(session_label(b.conference.session_by_id[sid]) for sid in sessions)
-        text = f"speaker {speaker.name if speaker else speaker_id} ({speaker_id}) is in one place at a time, " \
-            f"and presents {talks}"
-        enforce = b.guards(f"speaker_one_place:{speaker_id}", text)
+        enforce = b.guards(f"speaker_one_place:{speaker_id}", speaker_text(b.conference, speaker_id, sessions))
         # A no-overlap takes no enforcement literal, so when explaining each talk joins the speaker's no-overlap
         # through its own interval, present when the talk is placed and the rule is assumed.
         intervals = []
@@ -267,8 +299,7 @@ def add_room_availability(b: Built) -> None:
         if not room.availability:
             continue
         rid = room.room_id
-        enforce = b.guards(f"room_open:{rid}", f"room {room.name} ({rid}) is open only "
-                                               f"{describe_windows(room.availability)}")
+        enforce = b.guards(f"room_open:{rid}", room_open_text(room))
         closed_starts: dict[int, frozenset[int]] = {}  # duration -> grid starts it would run past a closing
         for s in b.conference.sessions:
             sid = s.session_id
@@ -357,7 +388,7 @@ def _plenary_alone_explained(b: Built) -> None:
         if not p.plenary:
             continue
         sid = p.session_id
-        conditions = b.guards(f"plenary:{sid}", f"{session_label(p)} is a plenary: nothing else runs meanwhile")
+        conditions = b.guards(f"plenary:{sid}", plenary_text(p))
         conditions += b.when_placed(sid)
         present = b.model.new_bool_var(f"plenary_alone[{sid}]")
         b.model.add_bool_and(conditions).only_enforce_if(present)
@@ -380,8 +411,7 @@ def add_after_order(b: Built) -> None:
     for s in b.conference.sessions:
         for before_id in s.after:
             before = b.conference.session_by_id[before_id]
-            text = f"{session_label(before)} must end before {session_label(s)} starts"
-            enforce = b.guards(f"after:{before_id}->{s.session_id}", text)
+            enforce = b.guards(f"after:{before_id}->{s.session_id}", after_text(before, s))
             b.model.add(b.start[before_id] + before.duration_min <= b.start[s.session_id]).only_enforce_if(
                 enforce + b.when_placed(s.session_id, before_id)
             )
@@ -406,10 +436,7 @@ def add_interpreter_teams(b: Built) -> None:
             for lo, hi in _gaps(b, team.windows):
                 intervals.append(b.model.new_fixed_size_interval_var(lo, hi - lo, f"off[{team.team_id},{lo}]"))
                 demands.append(1)
-        when = "; ".join(f"{t.team_id}: {describe_windows(t.windows) or 'throughout'}" for t in teams)
-        text = f"only {len(teams)} interpreter team(s) for {pair[0]}-{pair[1]}" + (f" ({when})" if teams else "")
-        text += f", and {_some(sids)} need {pair[0]}-{pair[1]} interpretation"
-        enforce = b.guards(f"interpreters:{pair[0]}-{pair[1]}", text)
+        enforce = b.guards(f"interpreters:{pair[0]}-{pair[1]}", interpreters_text(pair, teams, sids))
         if enforce:
             capacity = b.model.new_int_var(len(teams), len(teams) + len(sids), f"teams[{pair}]")
             b.model.add(capacity == len(teams)).only_enforce_if(enforce)

@@ -15,14 +15,14 @@ from datetime import UTC
 import numpy as np
 from ortools.sat.python import cp_model
 
-from scheduler import lns
+from scheduler import lns, periods
 from scheduler.anneal import Annealer
 from scheduler.bound import relaxation_bound
 from scheduler.chains import run_chains
 from scheduler.checker import check
 from scheduler.construct import build
 from scheduler.domain import Assignment, Conference, Timetable
-from scheduler.explain import LEAVE_OUT, explain, unplaced_reasons
+from scheduler.explain import LEAVE_OUT, NOT_NARROWED, explain, unplaced_reasons
 from scheduler.model import SOFT_GOALS, Built, ModelOptions, build_model
 from scheduler.state import Facts, SearchState
 
@@ -171,8 +171,15 @@ def add_hint(b: Built, timetable: Timetable) -> None:
             b.model.add_hint(b.placed[sid], a is not None)
 
 
-def _infeasible(conference: Conference, settings: SolveSettings, t0: float) -> SolveResult:
-    lines = tuple(explain(conference, time_limit_s=max(5.0, settings.time_limit_s / 2)))
+def _infeasible(conference: Conference, settings: SolveSettings, t0: float,
+                decomposition: periods.Decomposition | None = None) -> SolveResult:
+    """No timetable exists: why, in the whole model's words, else (not narrowed down in time, which happens on
+    a tight conference) in the words of the decomposition's master, when it was what proved it."""
+    time_limit_s = max(5.0, settings.time_limit_s / 2)
+    lines = explain(conference, time_limit_s=time_limit_s)
+    if lines == [NOT_NARROWED] and decomposition is not None:
+        lines = decomposition.explain(time_limit_s) or lines
+    lines = tuple(lines)
     return SolveResult("INFEASIBLE", None, None, None, None, time.perf_counter() - t0, explanation=lines)
 
 
@@ -192,6 +199,7 @@ EXACT_SETUP_COLUMNS = 8526
 RELAXATION_S_PER_COLUMN = 0.00033
 HARD_MODEL_MAX_SESSIONS = 400  # the hard rules alone, on the whole conference, when the search leaves some out
 RESCUE_SHARE = 0.5  # of the time limit again, for CP-SAT to insert what the annealing could not
+HARD_MODEL_RESCUE_SHARE = 0.25  # of that, at least, for the whole hard model after the decomposition in time
 # --time-limit is spent in seconds of an idle 2-core machine, each part counted so that a run is repeatable: the
 # setup by the number of sessions, the annealing by its moves, CP-SAT by its deterministic time. A move's cost
 # grows with what `start_costs` scans (starts times neighbours) and what `free_rooms` scans (suitable rooms):
@@ -386,9 +394,9 @@ def _rescue(
     conference: Conference, settings: SolveSettings, timetable: Timetable, cancel: threading.Event | None, exact: bool
 ) -> Timetable | SolveResult:
     """The sessions the annealing could not place, inserted by CP-SAT: first by its neighbourhood search around
-    each of them (freeing what blocks it, over several periods), then by the hard rules alone, which either
-    place everything or prove that no timetable exists (an INFEASIBLE result, explained). Past
-    HARD_MODEL_MAX_SESSIONS, an UNKNOWN result lists the sessions left out."""
+    each of them (freeing what blocks it, over several periods), then block of time by block of time (`periods`),
+    then by the hard rules alone, which either place everything or prove that no timetable exists (an INFEASIBLE
+    result, explained). Past HARD_MODEL_MAX_SESSIONS, an UNKNOWN result lists the sessions left out."""
     rescue = replace(settings, time_limit_s=max(1.0, settings.time_limit_s * RESCUE_SHARE))
     if not exact:
         timetable, _, _ = lns.improve(
@@ -405,12 +413,23 @@ def _rescue(
         )
     if not timetable.unplaced:
         return timetable
-    # The hard rules alone place the rest or prove infeasibility up to a few hundred sessions; beyond, their
-    # presolve alone takes minutes (measured: 1,000 sessions, nothing in 155 s), so the sessions left out are
-    # reported instead.
-    hard_model = len(conference.sessions) <= HARD_MODEL_MAX_SESSIONS
-    status, found = feasible_hint(conference, rescue, share=1.0, near=timetable) if hard_model else (
-        cp_model.UNKNOWN, None)
+    # The hard rules place the rest or prove infeasibility up to a few hundred sessions; beyond, their presolve
+    # alone takes minutes (measured: 1,000 sessions, nothing in 155 s), so the sessions left out are reported.
+    if len(conference.sessions) > HARD_MODEL_MAX_SESSIONS:
+        return _left_out(timetable, cancel, time.perf_counter())
+    # First block by block of time (`periods`): on a tight conference it finds a timetable where the whole model
+    # runs out of time (measured: the sample without Sala Menapace, 1.5-7 s against nothing in 15 s), and it proves
+    # in a fraction of a second that none exists where the room time cannot suffice. Otherwise the whole model
+    # gets what the decomposition left, and at least a share more.
+    decomposition = periods.Decomposition(conference, settings.seed)
+    outcome = decomposition.run(rescue.time_limit_s, timetable, cancel,
+                                wall_deadline=time.perf_counter() + rescue.time_limit_s * LNS_WALL_SAFETY_FACTOR + 5)
+    if outcome.timetable is not None:
+        return outcome.timetable
+    if outcome.status == "INFEASIBLE":
+        return _infeasible(conference, settings, time.perf_counter(), decomposition)
+    left = max(rescue.time_limit_s * HARD_MODEL_RESCUE_SHARE, rescue.time_limit_s - outcome.spent_s)
+    status, found = feasible_hint(conference, replace(rescue, time_limit_s=max(1.0, left)), share=1.0, near=timetable)
     if status == cp_model.INFEASIBLE:
         return _infeasible(conference, settings, time.perf_counter())
     if found is None:

@@ -187,7 +187,7 @@ def test_check_piped_into_a_reader_that_stops_early_ends_without_traceback(tmp_p
 def test_infeasible_but_not_narrowed_down_does_not_list_requirements(tmp_path, capsys, monkeypatch):
     from ortools.sat.python import cp_model
 
-    monkeypatch.setattr("scheduler.explain._solve_under", lambda b, assumptions, limit: (cp_model.UNKNOWN, []))
+    monkeypatch.setattr("scheduler.explain._solve_under", lambda *_: (cp_model.UNKNOWN, []))
     folder = tiny(tmp_path, "session_id,title,duration_min,speakers\nA,Alpha,120,s1\nB,Beta,120,s1\n")
     assert main(["solve", str(folder), "--out", str(tmp_path / "o"), "--time-limit", "5", "--quiet"]) == 3
     out = capsys.readouterr().out

@@ -67,7 +67,7 @@ def test_interpreter_teams_shortage_names_the_sessions_needing_the_pair():
 
 
 def test_a_conflict_not_narrowed_down_in_time_does_not_say_a_timetable_may_exist(monkeypatch):
-    monkeypatch.setattr(explain_module, "_solve_under", lambda b, assumptions, limit: (cp_model.UNKNOWN, []))
+    monkeypatch.setattr(explain_module, "_solve_under", lambda *_: (cp_model.UNKNOWN, []))
     lines = explain(make_conference([make_session(s, 60) for s in "ABCD"]))
     assert lines == [explain_module.NOT_NARROWED]
     assert "may exist" not in lines[0]
