@@ -433,8 +433,33 @@ class Decomposition:
         if core is None:
             return None
         lines = core_lines(self.conference, guards, core)
-        lines.insert(sum(not t.endswith("in the programme") for t in lines[:-1]), WHERE_SESSIONS_GO)
+        at = sum(not t.endswith("in the programme") for t in lines[:-1])
+        keys = {lit.index: key for key, lit in guards.literals.items()}
+        lines[at:at] = [WHERE_SESSIONS_GO, *self._room_time_line([keys[lit.index] for lit in core])]
         return lines
+
+    def _room_time_line(self, keys: list[str]) -> list[str]:
+        """The sum behind a shortage of room time, when that is the whole story: the sessions of the conflict can
+        be held only in its rooms, and need more minutes there than the rooms are open (a changeover after each
+        session, and one allowed past the end of each open stretch)."""
+        f, c = self.facts, self.conference
+        gap = max(c.changeover_min, 0)
+        rooms = {c.room_by_id[k.split(":", 1)[1]] for k in keys if k.startswith("room:")}
+        sessions = [f.ids.index(k.split(":", 1)[1]) for k in keys if k.startswith("placed:")]
+        index = {r.room_id: n for n, r in enumerate(c.rooms)}
+        if not rooms or not sessions or any({c.rooms[r] for r in f.rooms[i].tolist()} - rooms for i in sessions):
+            return []
+        # a live relay takes its overflow room's time too (a plenary takes every room's: not counted, so the sum
+        # stays a lower bound)
+        need = sum((f.dur[i] + gap) * (1 + sum(c.rooms[r] in rooms for r in f.overflow[i])) for i in sessions)
+        have = sum(m + gap * n for room in rooms for blk in self.blocks for lo, hi in blk.periods
+                   for m, n in [self._open(index[room.room_id], lo, hi)])
+        if need <= have:
+            return []
+        names = " and ".join(sorted(f"{r.name} ({r.room_id})" for r in rooms))
+        return [f"the {len(sessions)} sessions below can be held only in {names}, and need {need} min there with "
+                f"their changeovers, but those rooms are open {have} min in all (counting one changeover past the "
+                f"end of each open stretch): {need - have} min short"]
 
     def _cut(self, k: int, core: frozenset[int]) -> None:
         if (k, core) not in self.cuts:

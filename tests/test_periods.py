@@ -7,7 +7,7 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from factories import make_conference, make_day, make_room, make_session
+from factories import make_conference, make_day, make_room, make_session, window
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
@@ -131,7 +131,24 @@ def test_a_room_too_short_for_its_talks_and_their_changeover_is_proven_impossibl
                        "(changeover_min)"
     assert "session A 'Session A' must be in the programme" in lines
     assert "session B 'Session B' must be in the programme" in lines
+    assert ("the 2 sessions below can be held only in Room R1 (R1), and need 150 min there with their changeovers, "
+            "but those rooms are open 135 min in all (counting one changeover past the end of each open stretch): "
+            "15 min short") in lines
     assert lines[-1].startswith("Relax one of these")
+
+
+def test_the_room_time_sum_is_left_out_when_a_session_of_the_conflict_suits_another_room():
+    # A and B need the hall; C would suit the small room too, but it is never open in the morning. The three do
+    # not fit the hall's two hours, yet "can be held only in the hall" would be untrue of C.
+    sessions = [make_session("A", 60, expected_audience=80), make_session("B", 60, expected_audience=80),
+                make_session("C", 60)]
+    rooms = [make_room("R1", 100), make_room("R2", 50, availability=(window("13:00", "14:00"),))]
+    conference = make_conference(sessions, rooms=rooms, days=[make_day("09:00-11:00")])
+    d = Decomposition(conference)
+    assert d.run(5.0).status == "INFEASIBLE"
+    lines = d.explain()
+    assert "room Room R1 (R1) holds one session at a time" in lines
+    assert not any(line.startswith("the 3 sessions below") for line in lines)
 
 
 def test_a_master_without_an_answer_proves_nothing_when_a_cut_was_a_guess(monkeypatch):
