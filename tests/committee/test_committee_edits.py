@@ -8,10 +8,11 @@ import html
 import io
 import re
 from dataclasses import replace
+from datetime import date
 
 import pytest
 from committee_support import conference_zip, folder_zip_bytes, slug_from, upload
-from factories import at, make_conference, make_room, make_session, make_speaker
+from factories import at, make_conference, make_day, make_room, make_session, make_speaker
 
 from scheduler.checker import check
 from scheduler.domain import Assignment, Attendee, Timetable
@@ -427,3 +428,17 @@ def test_new_data_for_the_conference_becomes_the_next_revision(editor, store, sl
     assert page.index('id="problems"') < page.index("<h2>Check of the draft timetable</h2>")
     assert "The draft&#39;s data was not replaced" in page
     assert draft(store, slug) == after
+
+
+def test_the_window_example_is_in_the_conference_s_own_dates(editor, tmp_path):
+    # Next month's conference, not the sample's 2023 dates: the hint and the error both show its first period.
+    day = date(2027, 1, 15)
+    conference = make_conference([make_session("A", speakers=("sp1",))], rooms=[make_room("R1")],
+                                 days=[make_day("14:00-18:00", day=day)])
+    slug = slug_from(upload(editor, conference_zip(conference, tmp_path), "c.zip"))
+    page = editor.get(f"/committee/c/{slug}/room/R1").get_data(as_text=True)
+    assert "e.g. <code>2027-01-15 14:00 - 2027-01-15 18:00</code>" in page
+    assert "2023-10-13" not in page
+    lock = re.search(r'name="availability-lock_version"[^>]*value="(\d+)"', page).group(1)
+    bad = post_edit(editor, slug, "room/R1", "availability", "save", lock, availability="afternoons")
+    assert "line 1: write a start and an end, e.g. 2027-01-15 14:00 - 2027-01-15 18:00" in bad.get_data(as_text=True)

@@ -66,6 +66,7 @@ from webview.committee.workspace import (
     remove_room,
     set_availability,
     set_room_availability,
+    window_example,
     withdraw_session,
     withdraw_speaker,
 )
@@ -144,7 +145,7 @@ def _conflict(error: service.EditConflict) -> tuple[str, int]:
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
     # formdata=None: a button rendered on any page (even the error page of a too-large upload) never reads the body.
-    return {"member": current_user, "when": when, "local_input": local_input,
+    return {"member": current_user, "when": when, "local_input": local_input, "window_example": window_example,
             "button_form": lambda: ButtonForm(formdata=None)}
 
 

@@ -178,15 +178,15 @@ def parse_moment(text: str, conference: Conference) -> datetime:
 
 
 def parse_windows(text: str, conference: Conference) -> tuple[Window, ...]:
-    """One window per line, two local times each ("2023-10-13 09:00 - 2023-10-13 13:00"); raises EditError
-    naming every bad line."""
+    """One window per line, two local times each (as `window_example`); raises EditError naming every bad
+    line."""
     windows, problems = [], []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         moments = _MOMENT.findall(line)
         if len(moments) != 2:
-            problems.append(f"line {number}: write a start and an end, e.g. 2023-10-13 09:00 - 2023-10-13 13:00")
+            problems.append(f"line {number}: write a start and an end, e.g. {window_example(conference)}")
             continue
         try:
             start, end = (parse_moment(m, conference) for m in moments)
@@ -200,6 +200,12 @@ def parse_windows(text: str, conference: Conference) -> tuple[Window, ...]:
     if problems:
         raise EditError("; ".join(problems))
     return tuple(sorted(windows, key=lambda w: w.start.timestamp()))
+
+
+def window_example(conference: Conference) -> str:
+    """The conference's first open period, written as the window fields read it: an example in its own dates."""
+    first = min(conference.periods, key=lambda w: w.start.timestamp(), default=None)
+    return format_windows([first], conference) if first else "2023-10-13 09:00 - 2023-10-13 13:00"
 
 
 def format_windows(windows: Iterable[Window], conference: Conference) -> str:
