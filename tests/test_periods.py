@@ -4,6 +4,7 @@ timetable, the blocks' answers must assemble into a checker-clean one, and a tig
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ from ortools.sat.python import cp_model
 from strategies import conferences
 
 from scheduler.checker import check
+from scheduler.domain import Window
+from scheduler.generate import GenerateOptions, generate
 from scheduler.loader import load_conference
 from scheduler.periods import Block, Decomposition, blocks, place_all
 from scheduler.solve import SolveSettings, feasible_hint, solve
@@ -69,6 +72,38 @@ def test_the_master_accepts_every_timetable_and_the_blocks_assemble_one(conferen
     assert outcome.status == "FEASIBLE", outcome
     report = check(conference, outcome.timetable)
     assert report.ok and not outcome.timetable.unplaced, report.violations
+
+
+@pytest.mark.parametrize(("sessions", "seed"), [(40, 1), (130, 2), (300, 3)])
+def test_the_master_accepts_the_hidden_timetable_of_generated_conferences(sessions, seed):
+    # The generator draws a timetable first and the conference around it, so that timetable keeps every rule:
+    # realistic sizes, plenaries, relays, interpreter teams and availabilities the small strategies never reach.
+    generated = generate(GenerateOptions(sessions=sessions, seed=seed))
+    assert check(generated.conference, generated.hidden).ok
+    assert _master_accepts(generated.conference, generated.hidden)
+
+
+def _closed_on_friday(conference):
+    """The sample with Sala Danilo Dolci closed on Friday and the Laboratorio open from Friday 14:00."""
+    def window(start: str, end: str) -> Window:
+        return Window(datetime.fromisoformat(start).replace(tzinfo=conference.tz),
+                      datetime.fromisoformat(end).replace(tzinfo=conference.tz))
+
+    hours = {"sala-dolci": (window("2023-10-14T08:00", "2023-10-15T20:00"),),
+             "laboratorio": (window("2023-10-13T14:00", "2023-10-15T20:00"),)}
+    return dataclasses.replace(conference, rooms=tuple(
+        dataclasses.replace(r, availability=hours.get(r.room_id, r.availability)) for r in conference.rooms))
+
+
+@pytest.mark.parametrize("closed", [False, True], ids=["sample", "rooms-closed-on-friday"])
+def test_the_master_accepts_a_timetable_of_the_sample(closed):
+    # The sample has what the generator lacks: plenaries, a live relay, `after` chains; and, closed, rooms open
+    # only part of the time.
+    conference = load_conference(SAMPLE)
+    conference = _closed_on_friday(conference) if closed else conference
+    status, timetable = feasible_hint(conference, SolveSettings(time_limit_s=20, workers=1), share=1.0)
+    assert timetable is not None and check(conference, timetable).ok
+    assert _master_accepts(conference, timetable)
 
 
 def test_a_plenary_between_two_sessions_leaves_the_other_room_its_changeover():
