@@ -41,28 +41,32 @@ def _solve_under(model: cp_model.CpModel, assumptions: list[cp_model.IntVar], ti
 
 
 def minimal_core(model: cp_model.CpModel, assumptions: list[cp_model.IntVar], time_limit_s: float,
-                 linearization_level: int = 1) -> list[cp_model.IntVar] | None:
+                 linearization_level: int = 1, chunks: bool = False) -> list[cp_model.IntVar] | None:
     """A subset of `assumptions` that is infeasible and, as far as time allows, minimal; None if none was found
     (feasible, or not decided in time). A model of aggregate rows (`periods`' master) is decided by its LP:
-    `linearization_level` 2 for it."""
+    `linearization_level` 2 for it. `chunks` first tries dropping halves, quarters... of the set at once: for a
+    large set of which most can go, as a master's shortage of room time over a whole conference."""
     deadline = time.perf_counter() + time_limit_s
     by_index = {lit.index: lit for lit in assumptions}
     status, core_idx = _solve_under(model, assumptions, time_limit_s / 2, linearization_level)
     if status != cp_model.INFEASIBLE:
         return None
     core = [by_index[i] for i in core_idx if i in by_index] or list(assumptions)
-    i = 0
-    while i < len(core):
-        remaining = deadline - time.perf_counter()
-        if remaining <= 0:
-            break
-        trial = core[:i] + core[i + 1 :]
-        status, smaller = _solve_under(model, trial, min(remaining, 5.0), linearization_level)
-        if status == cp_model.INFEASIBLE:
-            kept = {idx for idx in smaller} or {lit.index for lit in trial}
-            core = [lit for lit in trial if lit.index in kept]
-        else:  # needed (or undecided in time: kept, to stay truthful)
-            i += 1
+    size = len(core) // 2 if chunks else 1
+    while size >= 1:
+        i = 0
+        while i < len(core):
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                return core
+            trial = core[:i] + core[i + size :]
+            status, smaller = _solve_under(model, trial, min(remaining, 5.0), linearization_level)
+            if status == cp_model.INFEASIBLE:
+                kept = {idx for idx in smaller} or {lit.index for lit in trial}
+                core = [lit for lit in trial if lit.index in kept]
+            else:  # needed (or undecided in time: kept, to stay truthful)
+                i += size
+        size //= 2
     return core
 
 

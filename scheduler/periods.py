@@ -429,7 +429,7 @@ class Decomposition:
         when not narrowed down in time)."""
         m, _, guards = self.master_model(explain=True)
         limit = max(EXPLAIN_MIN_S, time_limit_s)
-        core = minimal_core(m, list(guards.literals.values()), limit, linearization_level=2)
+        core = minimal_core(m, list(guards.literals.values()), limit, linearization_level=2, chunks=True)
         if core is None:
             return None
         lines = core_lines(self.conference, guards, core)

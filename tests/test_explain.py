@@ -4,6 +4,7 @@ explaining that says the same as the real one when every requirement is assumed.
 
 from __future__ import annotations
 
+import pytest
 from factories import at, make_conference, make_day, make_room, make_session, make_speaker, window
 from hypothesis import HealthCheck, given, settings
 from ortools.sat.python import cp_model
@@ -126,3 +127,13 @@ def test_explaining_model_with_every_requirement_assumed_agrees_with_the_hard_ru
     explaining = build_model(conference, ModelOptions(explain=True))
     explaining.model.add_assumptions(list(explaining.guards.literals.values()))
     assert _feasible(explaining) == _feasible(hard)
+
+
+@pytest.mark.parametrize("chunks", [False, True])
+def test_the_core_is_minimal_whether_it_is_narrowed_one_by_one_or_by_halves_first(chunks):
+    # Ten requirements, at most eight may hold: any nine conflict, and no eight do.
+    model = cp_model.CpModel()
+    holds = [model.new_bool_var(f"r{i}") for i in range(10)]
+    model.add(sum(holds) <= 8)
+    core = explain_module.minimal_core(model, holds, 10.0, chunks=chunks)
+    assert len(core) == 9
