@@ -19,6 +19,7 @@ from scheduler.timegrid import Grid
 from scheduler.wording import describe_windows, session_label
 
 MAX_UNPLACED_EXPLAINED = 5
+MAX_SESSION_LINES = 10  # sessions of a conflict named one a line, with their titles; beyond, one line of ids
 # Read on the command line and in the committee workspace alike, so both names of the switch are given.
 LEAVE_OUT = 'allow sessions to be left out (--allow-unplaced; "Leave out sessions that cannot fit" in the workspace)'
 NOT_NARROWED = (
@@ -85,6 +86,10 @@ def core_lines(conference: Conference, guards: Guards, core: list[cp_model.IntVa
     sessions they concern last, then what to relax."""
     lines = sorted((guards.texts[lit.index] for lit in core), key=lambda t: (t.endswith("in the programme"), t))
     keys = {lit.index: key for key, lit in guards.literals.items()}
+    sessions = sorted(keys[lit.index].split(":", 1)[1] for lit in core if keys[lit.index].startswith("placed:"))
+    if len(sessions) > MAX_SESSION_LINES:  # a shortage of room time over a whole day can take dozens
+        lines = [t for t in lines if not t.endswith("in the programme")]
+        lines.append(f"sessions {', '.join(sessions)} ({len(sessions)}) must all be in the programme")
     periods = open_periods_line(conference, [keys[lit.index] for lit in core])
     if periods:
         lines.insert(sum(not t.endswith("in the programme") for t in lines), periods)

@@ -137,3 +137,13 @@ def test_the_core_is_minimal_whether_it_is_narrowed_one_by_one_or_by_halves_firs
     model.add(sum(holds) <= 8)
     core = explain_module.minimal_core(model, holds, 10.0, chunks=chunks)
     assert len(core) == 9
+
+
+def test_a_conflict_of_many_sessions_names_them_on_one_line():
+    # Twelve one-hour talks by one speaker in an eleven-hour day: every one of them is needed for the conflict.
+    sessions = [make_session(f"S{i:02d}", 60, ("sp",)) for i in range(12)]
+    conference = make_conference(sessions, rooms=[make_room("R1"), make_room("R2")], days=[make_day("08:00-19:00")])
+    lines = explain(conference)
+    ids = ", ".join(f"S{i:02d}" for i in range(12))
+    assert f"sessions {ids} (12) must all be in the programme" in lines
+    assert not any(line.startswith("session S") for line in lines)
