@@ -130,10 +130,14 @@ class Decomposition:
         for i in range(f.n):
             mine: dict[int, list[int]] = defaultdict(list)
             for t in f.starts[i].tolist():
-                k = next((k for k, blk in enumerate(self.blocks) if t in blk), None)
+                k = self.block_of(t)
                 if k is not None:
                     mine[k].append(t)
             self.starts.append({k: tuple(ts) for k, ts in sorted(mine.items())})
+
+    def block_of(self, minute: int) -> int | None:
+        """The block holding `minute`, or None (outside every open period)."""
+        return next((k for k, blk in enumerate(self.blocks) if minute in blk), None)
 
     # ------------------------------------------------------------------------------------------------------
     # Master: blocks and rooms under aggregate rules
@@ -381,7 +385,7 @@ class Decomposition:
             where = {}
             for a in hint.assignments:
                 t = f.grid.minute(a.start)
-                k = next((k for k, blk in enumerate(self.blocks) if t in blk), None)
+                k = self.block_of(t)
                 if a.session_id in index and k is not None and a.room_id in room_index:
                     where[index[a.session_id]] = (room_index[a.room_id], k)
         iterations = 0

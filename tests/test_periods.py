@@ -50,7 +50,7 @@ def _master_accepts(conference, timetable) -> bool:
     chosen = set()
     for a in timetable.assignments:
         t = d.facts.grid.minute(a.start)
-        key = (index[a.session_id], room[a.room_id], next(k for k, b in enumerate(d.blocks) if t in b))
+        key = (index[a.session_id], room[a.room_id], d.block_of(t))
         if key not in z:
             return False  # the master does not even offer where the timetable holds the session
         chosen.add(key)
