@@ -166,7 +166,8 @@ def _rooms_never_open(conference: Conference, s, rooms, speakers_limited: bool) 
     limited = [r for r in rooms if r.availability]
     limited += [conference.room_by_id[o] for o in s.overflow_rooms
                 if o in conference.room_by_id and conference.room_by_id[o].availability]
-    which = "; ".join(f"{r.name} ({r.room_id}) open {describe_windows(r.availability)}" for r in limited)
+    periods = conference.periods
+    which = "; ".join(f"{r.name} ({r.room_id}) open {describe_windows(r.availability, periods)}" for r in limited)
     when = " at a time its speakers are available" if speakers_limited else ""
     return (f"its rooms are never open for its {s.duration_min} min inside one open period{when} (suitable "
             f"rooms and overflow rooms with opening times: {which})")
@@ -180,7 +181,9 @@ def _speakers_never_free(grid: Grid, s, speakers) -> str:
 
     alone = [sp for sp in speakers if sp.availability and never([sp])]
     named = alone or [sp for sp in speakers if sp.availability]
-    who = ", ".join(f"{sp.name} ({sp.speaker_id}, available {describe_windows(sp.availability)})" for sp in named)
+    periods = grid.conference.periods
+    who = ", ".join(f"{sp.name} ({sp.speaker_id}, available {describe_windows(sp.availability, periods)})"
+                    for sp in named)
     if alone:
         subject = f"speaker {who} is" if len(alone) == 1 else f"speakers {who} are each"
         return f"{subject} never available for its {s.duration_min} min inside one open period"

@@ -17,13 +17,13 @@ after its rule and subject, so a minimised core reads as a list of requirements 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
 from ortools.sat.python import cp_model
 
-from scheduler.domain import Assignment, Conference, Room, Session, Timetable, co_interest, language_pair
+from scheduler.domain import Assignment, Conference, Room, Session, Timetable, Window, co_interest, language_pair
 from scheduler.timegrid import Grid
 from scheduler.wording import describe_windows, hhmm, session_label
 
@@ -171,8 +171,8 @@ def room_text(conference: Conference, rid: str) -> str:
     return f"room {conference.room_by_id[rid].name} ({rid}) holds one session at a time" + between
 
 
-def room_open_text(room: Room) -> str:
-    return f"room {room.name} ({room.room_id}) is open only {describe_windows(room.availability)}"
+def room_open_text(conference: Conference, room: Room) -> str:
+    return f"room {room.name} ({room.room_id}) is open only {describe_windows(room.availability, conference.periods)}"
 
 
 def speaker_text(conference: Conference, speaker_id: str, sids: list[str]) -> str:
@@ -190,8 +190,8 @@ def after_text(before: Session, s: Session) -> str:
     return f"{session_label(before)} must end before {session_label(s)} starts"
 
 
-def interpreters_text(pair: tuple[str, str], teams: list, sids: list[str]) -> str:
-    when = "; ".join(f"{t.team_id}: {describe_windows(t.windows) or 'throughout'}" for t in teams)
+def interpreters_text(pair: tuple[str, str], teams: list, sids: list[str], periods: Sequence[Window] = ()) -> str:
+    when = "; ".join(f"{t.team_id}: {describe_windows(t.windows, periods) or 'throughout'}" for t in teams)
     text = f"only {len(teams)} interpreter team(s) for {pair[0]}-{pair[1]}" + (f" ({when})" if teams else "")
     return text + f", and {_some(sids)} need {pair[0]}-{pair[1]} interpretation"
 
@@ -299,7 +299,7 @@ def add_room_availability(b: Built) -> None:
         if not room.availability:
             continue
         rid = room.room_id
-        enforce = b.guards(f"room_open:{rid}", room_open_text(room))
+        enforce = b.guards(f"room_open:{rid}", room_open_text(b.conference, room))
         closed_starts: dict[int, frozenset[int]] = {}  # duration -> grid starts it would run past a closing
         for s in b.conference.sessions:
             sid = s.session_id
@@ -327,7 +327,7 @@ def add_speaker_availability(b: Built) -> None:
         if not sessions:
             continue
         talks = " and ".join(f"{session_label(s)} ({s.duration_min} min)" for s in sessions)
-        windows = describe_windows(sp.availability)
+        windows = describe_windows(sp.availability, b.conference.periods)
         text = f"speaker {sp.name} ({sp.speaker_id}) is available only {windows}, and presents {talks}"
         enforce = b.guards(f"availability:{sp.speaker_id}", text)
         for s in sessions:
@@ -436,7 +436,8 @@ def add_interpreter_teams(b: Built) -> None:
             for lo, hi in _gaps(b, team.windows):
                 intervals.append(b.model.new_fixed_size_interval_var(lo, hi - lo, f"off[{team.team_id},{lo}]"))
                 demands.append(1)
-        enforce = b.guards(f"interpreters:{pair[0]}-{pair[1]}", interpreters_text(pair, teams, sids))
+        text = interpreters_text(pair, teams, sids, b.conference.periods)
+        enforce = b.guards(f"interpreters:{pair[0]}-{pair[1]}", text)
         if enforce:
             capacity = b.model.new_int_var(len(teams), len(teams) + len(sids), f"teams[{pair}]")
             b.model.add(capacity == len(teams)).only_enforce_if(enforce)

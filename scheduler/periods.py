@@ -190,7 +190,7 @@ class Decomposition:
             minutes, stretches = map(sum, zip(*(self._open(r, lo, hi) for lo, hi in self.blocks[k].periods),
                                              strict=True))
             room = c.rooms[r]
-            text = room_text(c, room.room_id) + (f", open only {describe_windows(room.availability)}"
+            text = room_text(c, room.room_id) + (f", open only {describe_windows(room.availability, c.periods)}"
                                                   if room.availability else "")
             # each stretch holds its sessions one after another, the last changeover may run past its end
             m.add(sum(terms) <= minutes + gap * stretches).only_enforce_if(guards(f"room:{room.room_id}", text))
@@ -277,7 +277,7 @@ class Decomposition:
                 names[p] = language_pair(s.language, target)
         for p, sessions in by_pair.items():
             teams = [t for t in c.interpreters if language_pair(*t.languages) == names[p]]
-            text = interpreters_text(names[p], teams, [f.ids[i] for i in sessions])
+            text = interpreters_text(names[p], teams, [f.ids[i] for i in sessions], c.periods)
             for k, blk in enumerate(self.blocks):
                 mine = [i for i in sessions if (i, k) in y]
                 if mine:

@@ -4,6 +4,8 @@ explaining that says the same as the real one when every requirement is assumed.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from factories import at, make_conference, make_day, make_room, make_session, make_speaker, window
 from hypothesis import HealthCheck, given, settings
@@ -79,8 +81,27 @@ def test_unplaced_reason_names_the_speaker_who_is_never_available():
                 make_speaker("s2")]
     conf = make_conference([make_session("A", 60, ("s1", "s2"))], speakers=speakers)
     reasons = unplaced_reasons(conf, Timetable((), ("A",)))
-    assert reasons["A"] == ("speaker Olena Kovalenko (s1, available Fri 13 Oct 14:00-16:00) is never available "
-                            "for its 60 min inside one open period")
+    # the conference is open 09:00-12:00 only, so the window is flagged too
+    assert reasons["A"] == ("speaker Olena Kovalenko (s1, available Fri 13 Oct 2023 14:00 - Fri 13 Oct 2023 16:00 "
+                            "(outside every open period)) is never available for its 60 min inside one open period")
+
+
+def test_an_availability_on_no_conference_day_is_written_with_its_year():
+    # A mistyped year (2024 for 2023) reads like any other window without it: the explanation must show it.
+    typo = window("09:00", "17:00", day=date(2024, 10, 14))
+    speakers = [make_speaker("s1", name="Marco Marino", availability=(typo,))]
+    lines = infeasible(make_conference([make_session("A", 60, ("s1",))], speakers=speakers))
+    assert any("Marco Marino (s1) is available only Mon 14 Oct 2024 09:00 - Mon 14 Oct 2024 17:00 (outside every "
+               "open period)" in line for line in lines), lines
+
+
+def test_only_windows_outside_every_open_period_are_flagged():
+    speakers = [make_speaker("s1", availability=(window("09:00", "10:00"), window("20:00", "21:00")))]
+    conf = make_conference([make_session("A", 90, ("s1",))], speakers=speakers)
+    reason = unplaced_reasons(conf, Timetable((), ("A",)))["A"]
+    # the evening window is on a conference day, but outside its open hours: flagged, with its year
+    assert "available Fri 13 Oct 09:00-10:00, Fri 13 Oct 2023 20:00 - Fri 13 Oct 2023 21:00 (outside every open " \
+           "period))" in reason, reason
 
 
 def test_unplaced_reason_names_the_rooms_never_open_while_its_speaker_is_free():

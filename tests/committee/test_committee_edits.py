@@ -212,6 +212,16 @@ def test_a_window_over_several_days_is_described_with_both_days(editor, store, s
     assert re.search(r'<dd id="availability">Fri 13 Oct 09:00-Sun 15 Oct 17:00</dd>', page)
 
 
+def test_a_window_typed_in_another_year_is_described_with_its_year(editor, store, slug):
+    before = draft(store, slug)
+    post_edit(editor, slug, "speaker/sp2", "availability", "save", before.lock_version,
+              availability="2024-10-13 09:00 - 2024-10-15 17:00", preferred="")
+    described = "Sun 13 Oct 2024 09:00-Tue 15 Oct 2024 17:00 (outside every open period)"
+    assert draft(store, slug).last_change == f"Speaker sp2 is now available only {described}"
+    page = editor.get(f"/committee/c/{slug}/speaker/sp2").get_data(as_text=True)
+    assert f'<dd id="availability">{described}</dd>' in page
+
+
 def test_withdrawing_a_session_removes_it_and_every_reference_to_it(editor, store, slug):
     before = draft(store, slug)
     post_edit(editor, slug, "session/A", "withdraw", "save", before.lock_version)

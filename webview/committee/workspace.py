@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from scheduler.checker import SOFT_GOALS, CheckReport, Violation, check
 from scheduler.domain import Assignment, Conference, Session, Timetable, Window
 from scheduler.loader import parse_datetime
+from scheduler.wording import OUTSIDE, outside_all
 
 
 class EditError(ValueError):
@@ -217,12 +218,15 @@ def format_windows(windows: Iterable[Window], conference: Conference) -> str:
 def describe_windows(windows: Iterable[Window], conference: Conference) -> str:
     """"Fri 13 Oct 09:00-13:00, Sat 14 Oct 09:00-Sun 15 Oct 17:00": the end's day is named when it is not the
     start's (a speaker's window often spans days)."""
-    zone = conference.tz
+    zone, periods = conference.tz, conference.periods
     parts = []
     for w in windows:
         start, end = w.start.astimezone(zone), w.end.astimezone(zone)
-        parts.append(f"{start:%a %d %b %H:%M}-{end:%H:%M}" if end.date() == start.date()
-                     else f"{start:%a %d %b %H:%M}-{end:%a %d %b %H:%M}")
+        if periods and outside_all(w, periods):  # most often a mistyped date: the year shows it
+            parts.append(f"{start:%a %d %b %Y %H:%M}-{end:%a %d %b %Y %H:%M} ({OUTSIDE})")
+        else:
+            parts.append(f"{start:%a %d %b %H:%M}-{end:%H:%M}" if end.date() == start.date()
+                         else f"{start:%a %d %b %H:%M}-{end:%a %d %b %H:%M}")
     return ", ".join(parts)
 
 
