@@ -101,12 +101,13 @@ def run_solve(args: argparse.Namespace) -> int:
         sys.stderr.write("\n")
     if result.status == "INFEASIBLE":
         if len(result.explanation) < 2:  # proven, but the conflicting requirements were not narrowed down
-            print(f"No timetable exists for {conference.name}.", *result.explanation, sep="\n")
+            print(f"No timetable exists for {conference.name}.", *result.explanation, result.confirmation, sep="\n")
             return EXIT_INFEASIBLE
         print(f"No timetable exists for {conference.name}. These requirements cannot all hold together:")
         for line in result.explanation[:-1]:
             print(f"  - {line}")
         print(result.explanation[-1])
+        print(result.confirmation)
         return EXIT_INFEASIBLE
     if not result.solved:
         print(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
@@ -71,14 +72,36 @@ def minimal_core(model: cp_model.CpModel, assumptions: list[cp_model.IntVar], ti
     return core
 
 
+@dataclass(frozen=True)
+class Conflict:
+    """Requirements that cannot all hold, in words (the last line says what to relax), and the sessions among
+    them: those that must be in the programme."""
+
+    lines: tuple[str, ...]
+    sessions: tuple[str, ...]
+
+
 def explain(conference: Conference, time_limit_s: float = 20.0) -> list[str]:
     """Plain-language lines naming requirements that cannot all hold at once; the last line says what to relax."""
+    conflict = explain_conflict(conference, time_limit_s)
+    return list(conflict.lines) if conflict else [NOT_NARROWED]
+
+
+def explain_conflict(conference: Conference, time_limit_s: float = 20.0) -> Conflict | None:
+    """`explain`'s conflict with its sessions; None when it was not narrowed down in time (the caller knows no
+    timetable exists; only the narrowing down failed)."""
     b = build_model(conference, ModelOptions(explain=True))
     literals = list(b.guards.literals.values())
     core = minimal_core(b.model, literals, time_limit_s)
-    if core is None:  # the caller knows no timetable exists; only the narrowing down failed
-        return [NOT_NARROWED]
-    return core_lines(conference, b.guards, core)
+    if core is None:
+        return None
+    return Conflict(tuple(core_lines(conference, b.guards, core)), core_sessions(b.guards, core))
+
+
+def core_sessions(guards: Guards, core: list[cp_model.IntVar]) -> tuple[str, ...]:
+    """The sessions a core requires in the programme, sorted."""
+    keys = {lit.index: key for key, lit in guards.literals.items()}
+    return tuple(sorted(keys[lit.index].split(":", 1)[1] for lit in core if keys[lit.index].startswith("placed:")))
 
 
 def core_lines(conference: Conference, guards: Guards, core: list[cp_model.IntVar]) -> list[str]:
@@ -86,7 +109,7 @@ def core_lines(conference: Conference, guards: Guards, core: list[cp_model.IntVa
     sessions they concern last, then what to relax."""
     lines = sorted((guards.texts[lit.index] for lit in core), key=lambda t: (t.endswith("in the programme"), t))
     keys = {lit.index: key for key, lit in guards.literals.items()}
-    sessions = sorted(keys[lit.index].split(":", 1)[1] for lit in core if keys[lit.index].startswith("placed:"))
+    sessions = core_sessions(guards, core)
     if len(sessions) > MAX_SESSION_LINES:  # a shortage of room time over a whole day can take dozens
         lines = [t for t in lines if not t.endswith("in the programme")]
         lines.append(f"sessions {', '.join(sessions)} ({len(sessions)}) must all be in the programme")

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from scheduler.domain import Conference, Timetable, Window, language_pair
-from scheduler.explain import core_lines, minimal_core
+from scheduler.explain import Conflict, core_lines, core_sessions, minimal_core
 from scheduler.model import (
     Guards,
     ModelOptions,
@@ -428,7 +428,7 @@ class Decomposition:
         better explained by the whole model, which names its speakers' or rooms' times)."""
         return not self.guessed and all(self.starts)
 
-    def explain(self, time_limit_s: float = EXPLAIN_S) -> list[str] | None:
+    def explain(self, time_limit_s: float = EXPLAIN_S) -> Conflict | None:
         """Why the master has no answer, in words: a minimal set of its rules that cannot hold together (None
         when not narrowed down in time)."""
         m, _, guards = self.master_model(explain=True)
@@ -440,7 +440,7 @@ class Decomposition:
         at = sum(not t.endswith("in the programme") for t in lines[:-1])
         keys = {lit.index: key for key, lit in guards.literals.items()}
         lines[at:at] = [WHERE_SESSIONS_GO, *self._room_time_line([keys[lit.index] for lit in core])]
-        return lines
+        return Conflict(tuple(lines), core_sessions(guards, core))
 
     def _room_time_line(self, keys: list[str]) -> list[str]:
         """The sum behind a shortage of room time, when that is the whole story: the sessions of the conflict can

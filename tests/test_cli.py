@@ -93,6 +93,7 @@ def test_infeasible_exits_3_and_names_the_conflict(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "No timetable exists" in out
     assert "Ada (s1) is available only Fri 13 Oct 09:30-11:00" in out
+    assert out.splitlines()[-1].startswith("Checked independently by a second solver (SCIP")
     assert not (tmp_path / "o").exists()
 
 

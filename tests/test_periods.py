@@ -161,7 +161,9 @@ def test_a_room_too_short_for_its_talks_and_their_changeover_is_proven_impossibl
     conference = _two_talks("09:00-11:00")  # one room: 60 + 15 + 60 > 120
     d = Decomposition(conference)
     assert d.run(5.0).status == "INFEASIBLE"
-    lines = d.explain()
+    conflict = d.explain()
+    assert conflict.sessions == ("A", "B")
+    lines = conflict.lines
     assert lines[0] == "room Room R1 (R1) holds one session at a time, with at least 15 min between two sessions " \
                        "(changeover_min)"
     assert "session A 'Session A' must be in the programme" in lines
@@ -181,7 +183,7 @@ def test_the_room_time_sum_is_left_out_when_a_session_of_the_conflict_suits_anot
     conference = make_conference(sessions, rooms=rooms, days=[make_day("09:00-11:00")])
     d = Decomposition(conference)
     assert d.run(5.0).status == "INFEASIBLE"
-    lines = d.explain()
+    lines = d.explain().lines
     assert "room Room R1 (R1) holds one session at a time" in lines
     assert not any(line.startswith("the 3 sessions below") for line in lines)
 

@@ -284,6 +284,7 @@ class SolveRunner:
             "baseline": job.baseline_label,
             "soft_terms": result.soft_terms,
             "explanation": list(result.explanation),
+            "confirmation": result.confirmation,
             "unplaced_reasons": result.unplaced_reasons,
             "moved": list(result.moved),
             "changes": changes,

@@ -4,6 +4,7 @@ version alone."""
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -98,6 +99,8 @@ def test_an_infeasible_run_names_the_conflict_with_links_and_what_to_relax(edito
     assert f'href="/committee/c/{slug}/speaker/sp1"' in page
     assert f'href="/committee/c/{slug}/session/T1"' in page and f'href="/committee/c/{slug}/session/T2"' in page
     assert "What to relax" in page and "widen an availability" in page
+    assert re.search(r'<p class="muted" id="confirmation">Checked independently by a second solver .* over the 2 '
+                     r'session\(s\) in question: no timetable of them keeps every rule.</p>', page)
 
 
 def test_a_failed_solve_is_recorded_and_the_published_version_stays(editor, store, tmp_path, monkeypatch):
