@@ -100,19 +100,12 @@ def confirm_infeasible(conference: Conference, session_ids: Iterable[str], time_
     def undecided() -> Confirmation:
         return Confirmation(UNDECIDED, n, time.perf_counter() - t0)
 
-    options: dict[str, list[_Place]] = {}
-    for s in sub.sessions:
-        found = places(sub, s, deadline)
-        if found is None:
-            return undecided()
-        if not found:  # no place at all: the checker alone shows this session cannot be held
-            return Confirmation(CONFIRMED, n, time.perf_counter() - t0)
-        options[s.session_id] = found
-    solver = pywraplp.Solver.CreateSolver("SCIP")
-    x = {sid: [solver.BoolVar(f"x[{sid},{k}]") for k in range(len(found))] for sid, found in options.items()}
-    for xs in x.values():
-        solver.Add(sum(xs) == 1)
-    _add_rows(solver, sub, options, x)
+    program = _program(sub, deadline)
+    if program is None:
+        return undecided()
+    if not program:  # a session has no place at all: the checker alone shows it cannot be held
+        return Confirmation(CONFIRMED, n, time.perf_counter() - t0)
+    solver, options, x = program
     remaining = deadline - time.perf_counter()
     if remaining <= 0:
         return undecided()
@@ -134,6 +127,48 @@ def confirm_infeasible(conference: Conference, session_ids: Iterable[str], time_
         # committee's verdict into a crash, and the tests, which expect a decision, catch it.
         return undecided()
     return Confirmation(REFUTED, n, time.perf_counter() - t0, timetable)
+
+
+def fewest_moves(conference: Conference, reference: Timetable, time_limit_s: float) -> int | None:
+    """The fewest sessions any timetable of the conference moves from `reference` (start or room changed, as the
+    `moved` goal counts), proven by SCIP on the same program; None when not proven within the time. A yardstick
+    for minimal-change re-solves that shares no code with the model."""
+    deadline = time.perf_counter() + time_limit_s
+    program = _program(conference, deadline)
+    if not program:
+        return None
+    solver, options, x = program
+    before = reference.by_session
+    kept = [var for sid, found in options.items() if (a := before.get(sid)) is not None
+            for p, var in zip(found, x[sid], strict=True) if p.start == a.start and p.room_id == a.room_id]
+    solver.Maximize(sum(kept))
+    remaining = deadline - time.perf_counter()
+    if remaining <= 0:
+        return None
+    solver.SetTimeLimit(max(1, int(remaining * 1000)))
+    if solver.Solve() != pywraplp.Solver.OPTIMAL:
+        return None
+    placed_before = sum(1 for sid in options if sid in before)
+    return placed_before - round(solver.Objective().Value())
+
+
+def _program(sub: Conference, deadline: float):
+    """(SCIP solver, each session's places, their binaries) with every rule's rows; {} when a session has no
+    place at all; None past `deadline`."""
+    options: dict[str, list[_Place]] = {}
+    for s in sub.sessions:
+        found = places(sub, s, deadline)
+        if found is None:
+            return None
+        if not found:
+            return {}
+        options[s.session_id] = found
+    solver = pywraplp.Solver.CreateSolver("SCIP")
+    x = {sid: [solver.BoolVar(f"x[{sid},{k}]") for k in range(len(found))] for sid, found in options.items()}
+    for xs in x.values():
+        solver.Add(sum(xs) == 1)
+    _add_rows(solver, sub, options, x)
+    return solver, options, x
 
 
 def _add_rows(solver: pywraplp.Solver, sub: Conference, options: dict[str, list[_Place]], x: dict) -> None:

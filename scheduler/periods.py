@@ -39,6 +39,7 @@ from scheduler.model import (
     after_text,
     build_model,
     interpreters_text,
+    moved_penalty,
     placed_text,
     plenary_text,
     room_text,
@@ -114,6 +115,9 @@ class Decomposition:
 
     conference: Conference
     seed: int = 0
+    # a minimal-change re-solve's reference: the master keeps sessions in their block and room where it can, and
+    # each block starts from their old starts
+    reference: Timetable | None = None
     facts: Facts = field(init=False)
     blocks: tuple[Block, ...] = field(init=False)
     # per session: block -> its allowed starts there
@@ -138,6 +142,20 @@ class Decomposition:
     def block_of(self, minute: int) -> int | None:
         """The block holding `minute`, or None (outside every open period)."""
         return next((k for k, blk in enumerate(self.blocks) if minute in blk), None)
+
+    def places(self, timetable: Timetable | None) -> dict[int, tuple[int, int]]:
+        """Session -> (room, block) of the timetable's sessions that the conference still has a place like."""
+        if timetable is None:
+            return {}
+        f = self.facts
+        index = {sid: i for i, sid in enumerate(f.ids)}
+        room_index = {r.room_id: n for n, r in enumerate(self.conference.rooms)}
+        where = {}
+        for a in timetable.assignments:
+            k = self.block_of(f.grid.minute(a.start))
+            if a.session_id in index and k is not None and a.room_id in room_index:
+                where[index[a.session_id]] = (room_index[a.room_id], k)
+        return where
 
     # ------------------------------------------------------------------------------------------------------
     # Master: blocks and rooms under aggregate rules
@@ -213,6 +231,9 @@ class Decomposition:
         m, z, _ = self.master_model()
         for (i, r, k), v in z.items() if hint else ():
             m.add_hint(v, hint.get(i) == (r, k))
+        kept = self.places(self.reference)
+        if kept:  # fewest sessions taken out of their block and room
+            m.maximize(sum(v for (i, r, k), v in z.items() if kept.get(i) == (r, k)))
         solver = self._solver(budget_s * MASTER_DETERMINISTIC_PER_SECOND, wall_s)
         # the LP with its cuts proves a packing impossible at once where the default search wanders (measured
         # on the sample without a room: tens of seconds without an answer)
@@ -321,17 +342,29 @@ class Decomposition:
             self.known[key] = answer
         return answer
 
-    def _solve_block(self, k: int, sessions: list[int], rooms: dict[int, int], budget_s: float, wall_s: float):
+    def _block_model(self, k: int, sessions: list[int], reference: Timetable | None = None):
+        """The exact hard model of block k holding these sessions (each may be left out unless `reference` is
+        given, for the fewest moves from it)."""
         f, c = self.facts, self.conference
         ids = {f.ids[i] for i in sessions}
         # `after` orders reaching out of the block are the master's (block order), not the block's
         sub = dataclasses.replace(c, sessions=tuple(dataclasses.replace(s, after=tuple(a for a in s.after if a in ids))
                                                     for s in c.sessions if s.session_id in ids))
         allowed = {f.ids[i]: frozenset(self.starts[i][k]) for i in sessions}
-        b = build_model(sub, ModelOptions(allow_unplaced=True, allowed_starts=allowed), soft=False)
+        options = ModelOptions(allow_unplaced=reference is None, allowed_starts=allowed, reference=reference)
+        return build_model(sub, options, soft=False), ids
+
+    def _solve_block(self, k: int, sessions: list[int], rooms: dict[int, int], budget_s: float, wall_s: float):
+        f, c = self.facts, self.conference
+        b, ids = self._block_model(k, sessions)
         for i, r in rooms.items():
             for rid, lit in b.y[f.ids[i]].items():
                 b.model.add_hint(lit, rid == c.rooms[r].room_id)
+        before = self.reference.by_session if self.reference is not None else {}
+        for sid in ids & before.keys():
+            old = f.grid.minute(before[sid].start)
+            for t, lit in b.x[sid].items():
+                b.model.add_hint(lit, t == old)
         placed = {b.placed[f.ids[i]].index: i for i in sessions}
         b.model.add_assumptions([b.placed[f.ids[i]] for i in sessions])
         solver = self._solver(budget_s * BLOCK_DETERMINISTIC_PER_SECOND, wall_s)
@@ -376,18 +409,8 @@ class Decomposition:
     ) -> Outcome:
         """Alternate master and blocks until every block holds its sessions, the master has no answer, or
         `budget_s` seconds are spent."""
-        f, c = self.facts, self.conference
         wall_deadline = wall_deadline if wall_deadline is not None else time.perf_counter() + 3 * budget_s + 5
-        index = {sid: i for i, sid in enumerate(f.ids)}
-        room_index = {r.room_id: n for n, r in enumerate(c.rooms)}
-        where = None
-        if hint is not None:
-            where = {}
-            for a in hint.assignments:
-                t = f.grid.minute(a.start)
-                k = self.block_of(t)
-                if a.session_id in index and k is not None and a.room_id in room_index:
-                    where[index[a.session_id]] = (room_index[a.room_id], k)
+        where = self.places(hint) if hint is not None else None
         iterations = 0
         while self.spent < budget_s and not (cancel is not None and cancel.is_set()):
             wall = wall_deadline - time.perf_counter()
@@ -418,9 +441,32 @@ class Decomposition:
                 if ok is False:
                     self._cut_elsewhere(k, core, budget_s, wall_deadline)
             if not impossible:
+                if self.reference is not None:
+                    parts = self._fewest_moves(by_block, parts, budget_s, wall_deadline)
                 timetable = Timetable(tuple(parts), ()).sorted()
                 return Outcome(timetable, "FEASIBLE", iterations, len(self.cuts), self.spent)
         return Outcome(None, "UNKNOWN", iterations, len(self.cuts), self.spent)
+
+    def _fewest_moves(self, by_block: dict[int, list[int]], parts: list, budget_s: float, wall_deadline: float
+                      ) -> list:
+        """Each block solved again for the fewest sessions moved from the reference, from the timetable found
+        (which the blocks' feasibility search left wherever it first fitted)."""
+        from scheduler.solve import add_hint, extract_timetable  # solve imports this module
+
+        found = Timetable(tuple(parts), ())
+        better = []
+        for k, sessions in sorted(by_block.items()):
+            b, ids = self._block_model(k, sessions, self.reference)
+            mine = Timetable(tuple(a for a in parts if a.session_id in ids), ())
+            b.model.minimize(moved_penalty(b))
+            add_hint(b, mine)
+            budget = min(BLOCK_S, max(0.0, budget_s - self.spent))
+            solver = self._solver(budget * BLOCK_DETERMINISTIC_PER_SECOND, wall_deadline - time.perf_counter())
+            status = solver.solve(b.model)
+            self.spent += BLOCK_BUILD_S + solver.deterministic_time / BLOCK_DETERMINISTIC_PER_SECOND
+            ok = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+            better.extend(extract_timetable(b, solver).assignments if ok else mine.assignments)
+        return better if len(better) == len(found.assignments) else parts
 
     def proof(self) -> bool:
         """Whether a master without an answer proves that no timetable exists: every cut was proven (none came

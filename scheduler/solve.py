@@ -240,6 +240,11 @@ PLACING_SHARE = 0.1  # of the annealing's moves, before CP-SAT is asked to inser
 # replaces re-inserts each broken session where it costs least now, which can cascade: a speaker cancelling a day
 # of the sample moved 7 sessions in a 10 s run where 5 suffice (this phase proves 5 in 0.09 deterministic s).
 FEWEST_MOVES_SHARE = 0.2
+# Its clock runs faster than the exact model's (DETERMINISTIC_PER_SECOND_ONE_WORKER): 0.15-0.30 deterministic s per
+# wall s on four changes of the sample (speakers losing a day, a room closed a day or a morning; two runs each,
+# 2026-12-03). Charged at the exact model's rate, a 10 s re-solve gave it 0.25 deterministic s, where proving 7 and 6
+# moves took 0.295 and 0.278 (1.4 s): it stopped at 8 and 7.
+FEWEST_MOVES_DETERMINISTIC_PER_SECOND = 0.2
 
 
 def _moved(reference: Timetable | None, timetable: Timetable) -> tuple[str, ...]:
@@ -404,10 +409,12 @@ def _fewest_moves(
     b.model.minimize(weights.moved * SOFT_GOALS["moved"](b) + weights.unplaced * SOFT_GOALS["unplaced"](b))
     add_hint(b, usable)
     solver = cp_model.CpSolver()
-    solver_parameters(solver, replace(settings, workers=1, time_limit_s=settings.time_limit_s * FEWEST_MOVES_SHARE))
+    share_s = settings.time_limit_s * FEWEST_MOVES_SHARE
+    solver_parameters(solver, replace(settings, workers=1, time_limit_s=share_s))
+    solver.parameters.max_deterministic_time = share_s * FEWEST_MOVES_DETERMINISTIC_PER_SECOND
     status = solver.solve(b.model)
     # charged by CP-SAT's own clock (repeatable), plus the model's building by its size, as for the setup
-    used_s = solver.deterministic_time / DETERMINISTIC_PER_SECOND_ONE_WORKER + SETUP_S_PER_SESSION * len(b.x)
+    used_s = solver.deterministic_time / FEWEST_MOVES_DETERMINISTIC_PER_SECOND + SETUP_S_PER_SESSION * len(b.x)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, used_s
     return extract_timetable(b, solver), used_s
@@ -463,7 +470,7 @@ def _by_blocks(conference: Conference, settings: SolveSettings, timetable: Timet
     """Every session placed block of time by block of time (`periods`), from the search's timetable, within the
     rescue's share of the budget."""
     budget_s = max(1.0, settings.time_limit_s * RESCUE_SHARE)
-    decomposition = periods.Decomposition(conference, settings.seed)
+    decomposition = periods.Decomposition(conference, settings.seed, settings.reference)
     outcome = decomposition.run(budget_s, timetable, cancel,
                                 wall_deadline=time.perf_counter() + budget_s * LNS_WALL_SAFETY_FACTOR + 5)
     return decomposition, outcome

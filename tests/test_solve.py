@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import shutil
 import threading
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.anneal import Annealer
 from scheduler.checker import check
-from scheduler.domain import Assignment, Attendee, Timetable, Weights
+from scheduler.domain import Assignment, Attendee, Timetable, Weights, Window
 from scheduler.loader import load_conference
 from scheduler.model import SOFT_GOALS, ModelOptions, build_model
 from scheduler.solve import SolveSettings, solve
@@ -80,6 +82,25 @@ def test_a_speaker_losing_a_day_moves_no_more_sessions_than_needed(tmp_path):
     availability.write_text(availability.read_text() + "SP057,2023-10-13T00:00:00,2023-10-14T00:00:00,false\n"
                             "SP057,2023-10-15T00:00:00,2023-10-16T00:00:00,false\n")
     changed = load_conference(tmp_path / "rome")
+    result = solve(changed, SolveSettings(time_limit_s=10, workers=1, reference=reference))
+    assert len(result.moved) == result.soft_terms["moved"] == fewest_moves_possible(changed, reference)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("room", "closed"), [("sala-dolci", ("2023-10-13", "2023-10-14")),
+                                              ("sala-moro", ("2023-10-14T08:00", "2023-10-14T13:30"))],
+                         ids=["sala-dolci-friday", "sala-moro-saturday-morning"])
+def test_a_room_closing_for_a_while_moves_no_more_sessions_than_needed(room, closed):
+    """Each needs a fewest-moves proof of about 0.28-0.3 deterministic s (measured), which a 10 s re-solve gets
+    only when that phase's budget is converted at its own clock's rate: at the exact model's, it stopped one move
+    short (8 for 7, 7 for 6)."""
+    sample = load_conference(ROME)
+    reference = solve(sample, SolveSettings(time_limit_s=10, workers=1)).timetable
+    lo, hi = (datetime.fromisoformat(t).replace(tzinfo=sample.tz) for t in closed)
+    first, last = datetime(2023, 10, 13, tzinfo=sample.tz), datetime(2023, 10, 16, tzinfo=sample.tz)
+    hours = tuple(Window(a, b) for a, b in ((first, lo), (hi, last)) if a < b)
+    changed = replace(sample, rooms=tuple(replace(r, availability=hours) if r.room_id == room else r
+                                          for r in sample.rooms))
     result = solve(changed, SolveSettings(time_limit_s=10, workers=1, reference=reference))
     assert len(result.moved) == result.soft_terms["moved"] == fewest_moves_possible(changed, reference)
 
