@@ -25,7 +25,6 @@ CP-SAT's whole model leaves open after minutes (measured: see docs/architecture.
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -59,18 +58,10 @@ class _Place:
     hi: int  # end of the session, seconds
 
 
-def subset(conference: Conference, session_ids: Iterable[str]) -> Conference:
-    """The conference with only these sessions (orders between them kept), and no attendees."""
-    keep = set(session_ids)
-    sessions = tuple(dataclasses.replace(s, after=tuple(a for a in s.after if a in keep))
-                     for s in conference.sessions if s.session_id in keep)
-    return dataclasses.replace(conference, sessions=sessions, attendees=())
-
-
 def places(conference: Conference, s: Session, deadline: float) -> list[_Place] | None:
     """Every (start, room) the checker accepts for `s` alone, at every start inside an open period that the
     checker's grid allows; None past `deadline` (a `time.perf_counter()` value)."""
-    alone = subset(conference, [s.session_id])
+    alone = conference.only([s.session_id])
     step_s, length = conference.granularity_min * 60, timedelta(minutes=s.duration_min)
     zone = conference.tz
     found = []
@@ -94,7 +85,7 @@ def confirm_infeasible(conference: Conference, session_ids: Iterable[str], time_
     """Ask SCIP whether the named sessions have a timetable under every hard rule (see the module's docstring)."""
     t0 = time.perf_counter()
     deadline = t0 + time_limit_s
-    sub = subset(conference, session_ids)
+    sub = conference.only(session_ids)
     n = len(sub.sessions)
 
     def undecided() -> Confirmation:

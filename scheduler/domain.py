@@ -10,7 +10,8 @@ import hashlib
 import re
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cached_property, lru_cache
 from itertools import combinations
@@ -195,6 +196,14 @@ class Conference:
     @cached_property
     def session_by_id(self) -> dict[str, Session]:
         return {s.session_id: s for s in self.sessions}
+
+    def only(self, session_ids: Iterable[str]) -> Conference:
+        """The conference with only these sessions (`after` orders between them kept, the others dropped) and no
+        attendees: the hard rules of part of a conference, to solve or check on its own."""
+        keep = set(session_ids)
+        sessions = tuple(replace(s, after=tuple(a for a in s.after if a in keep))
+                         for s in self.sessions if s.session_id in keep)
+        return replace(self, sessions=sessions, attendees=())
 
     @property
     def periods(self) -> tuple[Window, ...]:

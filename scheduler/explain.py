@@ -8,7 +8,6 @@ open periods are no assumption (they bound every start); a line names them when 
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from dataclasses import dataclass
 
@@ -215,14 +214,7 @@ def _speakers_never_free(grid: Grid, s, speakers) -> str:
 
 def _displaced_by(conference: Conference, timetable: Timetable, sid: str) -> str:
     """Explain placing `sid` together with every placed session: the conflict names what it competes with."""
-    keep = set(timetable.by_session) | {sid}
-    sessions = tuple(
-        dataclasses.replace(s, after=tuple(a for a in s.after if a in keep))
-        for s in conference.sessions
-        if s.session_id in keep
-    )
-    sub = dataclasses.replace(conference, sessions=sessions, attendees=())
-    lines = explain(sub, time_limit_s=5.0)
+    lines = explain(conference.only(set(timetable.by_session) | {sid}), time_limit_s=5.0)
     label = session_label(conference.session_by_id[sid])
     if len(lines) < 2:
         return "no room and time left that keeps every requirement of the sessions placed"

@@ -23,7 +23,6 @@ undecided. Every CP-SAT call has one worker and a deterministic budget, so a run
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 import time
 from collections import defaultdict
@@ -345,11 +344,9 @@ class Decomposition:
     def _block_model(self, k: int, sessions: list[int], reference: Timetable | None = None):
         """The exact hard model of block k holding these sessions (each may be left out unless `reference` is
         given, for the fewest moves from it)."""
-        f, c = self.facts, self.conference
+        f = self.facts
         ids = {f.ids[i] for i in sessions}
-        # `after` orders reaching out of the block are the master's (block order), not the block's
-        sub = dataclasses.replace(c, sessions=tuple(dataclasses.replace(s, after=tuple(a for a in s.after if a in ids))
-                                                    for s in c.sessions if s.session_id in ids))
+        sub = self.conference.only(ids)  # `after` orders reaching out of the block are the master's (block order)
         allowed = {f.ids[i]: frozenset(self.starts[i][k]) for i in sessions}
         options = ModelOptions(allow_unplaced=reference is None, allowed_starts=allowed, reference=reference)
         return build_model(sub, options, soft=False), ids
@@ -453,7 +450,6 @@ class Decomposition:
         (which the blocks' feasibility search left wherever it first fitted)."""
         from scheduler.solve import add_hint, extract_timetable  # solve imports this module
 
-        found = Timetable(tuple(parts), ())
         better = []
         for k, sessions in sorted(by_block.items()):
             b, ids = self._block_model(k, sessions, self.reference)
@@ -466,7 +462,7 @@ class Decomposition:
             self.spent += BLOCK_BUILD_S + solver.deterministic_time / BLOCK_DETERMINISTIC_PER_SECOND
             ok = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
             better.extend(extract_timetable(b, solver).assignments if ok else mine.assignments)
-        return better if len(better) == len(found.assignments) else parts
+        return better if len(better) == len(parts) else parts
 
     def proof(self) -> bool:
         """Whether a master without an answer proves that no timetable exists: every cut was proven (none came
